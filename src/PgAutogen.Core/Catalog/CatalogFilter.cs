@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PgAutogen.Core.Catalog;
+
+/// <summary>What to read from the catalog: kinds, and schema / name patterns with PowerShell-style wildcards (* ? [a-z]), case-insensitive.</summary>
+public sealed class CatalogFilter
+{
+    public static readonly IReadOnlyList<PgObjectKind> AllKinds = Enum.GetValues<PgObjectKind>();
+
+    public IReadOnlyCollection<PgObjectKind> Kinds { get; init; } = AllKinds;
+
+    public IReadOnlyList<string> Schemas { get; init; } = Array.Empty<string>();
+
+    public IReadOnlyList<string> Names { get; init; } = Array.Empty<string>();
+
+    public bool Includes(PgObjectKind kind) => Kinds.Count == 0 || Kinds.Contains(kind);
+
+    /// <summary>The schema patterns as anchored POSIX regular expressions for <c>~* ANY($1)</c>, or null for all.</summary>
+    internal string[]? SchemaRegexes => ToRegexes(Schemas);
+
+    internal string[]? NameRegexes => ToRegexes(Names);
+
+    public bool MatchesSchema(string schema) => Matches(Schemas, schema);
+
+    public bool MatchesName(string name) => Matches(Names, name);
+
+    private static bool Matches(IReadOnlyList<string> patterns, string value)
+    {
+        if (patterns.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var pattern in patterns)
+        {
+            if (Regex.IsMatch(value, WildcardToRegex(pattern), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string[]? ToRegexes(IReadOnlyList<string> patterns) =>
+        patterns.Count == 0 ? null : patterns.Select(WildcardToRegex).ToArray();
+
+    /// <summary>Converts a PowerShell wildcard (* ? [abc] [a-z], ` escapes) to an anchored regex valid in .NET and PostgreSQL.</summary>
+    internal static string WildcardToRegex(string pattern)
+    {
+        var sb = new StringBuilder("^");
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var ch = pattern[i];
+            switch (ch)
+            {
+                case '*':
+                    sb.Append(".*");
+                    break;
+                case '?':
+                    sb.Append('.');
+                    break;
+                case '`' when i + 1 < pattern.Length:
+                    AppendLiteral(sb, pattern[++i]);
+                    break;
+                case '[':
+                    var close = pattern.IndexOf(']', i + 1);
+                    if (close > i + 1)
+                    {
+                        sb.Append('[');
+                        foreach (var c in pattern.AsSpan(i + 1, close - i - 1))
+                        {
+                            if (c is '\\' or '^' or '[')
+                            {
+                                sb.Append('\\');
+                            }
+
+                            sb.Append(c);
+                        }
+
+                        sb.Append(']');
+                        i = close;
+                    }
+                    else
+                    {
+                        AppendLiteral(sb, ch);
+                    }
+
+                    break;
+                default:
+                    AppendLiteral(sb, ch);
+                    break;
+            }
+        }
+
+        return sb.Append('$').ToString();
+    }
+
+    private static void AppendLiteral(StringBuilder sb, char ch)
+    {
+        if (char.IsLetterOrDigit(ch) || ch == '_' || ch > 127)
+        {
+            sb.Append(ch);
+        }
+        else
+        {
+            sb.Append('\\').Append(ch);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace PgAutogen.Core.Catalog;
+
+/// <summary>
+/// Reads the managed objects of a live database: one query per kind, no per-object round trips.
+/// Definitions are read with search_path pinned to pg_catalog, so they are schema-qualified and read
+/// the same from any session.
+/// </summary>
+public static class CatalogInspector
+{
+    internal const uint PgClassOid = 1259;
+    internal const uint PgProcOid = 1255;
+
+    /// <summary>Streams the objects that match the filter, kind by kind (routines, triggers, views), each ordered by identity.</summary>
+    public static async IAsyncEnumerable<PgObject> ReadAsync(
+        NpgsqlConnection connection,
+        CatalogFilter filter,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(filter);
+
+        var saved = await PinSessionAsync(connection, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var dependencies = await ReadDependenciesAsync(connection, cancellationToken).ConfigureAwait(false);
+
+            if (filter.Includes(PgObjectKind.Function) || filter.Includes(PgObjectKind.Procedure))
+            {
+                await using var cmd = Command(connection, CatalogQueries.Routines, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var kind = reader.GetChar(3) == 'p' ? PgObjectKind.Procedure : PgObjectKind.Function;
+                    if (!filter.Includes(kind))
+                    {
+                        continue;
+                    }
+
+                    var oid = reader.GetFieldValue<uint>(0);
+                    var schema = reader.GetString(1);
+                    var name = reader.GetString(2);
+                    var args = reader.GetString(4);
+                    yield return new PgObject(kind, schema, name, Identities.Routine(schema, name, args), reader.GetString(5))
+                    {
+                        Arguments = args,
+                        Owner = reader.GetString(6),
+                        Comment = NullableString(reader, 7),
+                        Acl = NullableString(reader, 8),
+                        Oid = oid,
+                        DependsOn = dependencies.TryGetValue((PgProcOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                    };
+                }
+            }
+
+            if (filter.Includes(PgObjectKind.Trigger))
+            {
+                await using var cmd = Command(connection, CatalogQueries.Triggers, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var schema = reader.GetString(1);
+                    var table = reader.GetString(2);
+                    var name = reader.GetString(3);
+                    var function = Identities.Routine(reader.GetString(9), reader.GetString(10), reader.GetString(11));
+                    yield return new PgObject(PgObjectKind.Trigger, schema, name, Identities.Trigger(schema, table, name), reader.GetString(4))
+                    {
+                        Table = table,
+                        TriggerState = ParseTriggerState(reader.GetString(5)),
+                        IsConstraintTrigger = reader.GetBoolean(6),
+                        Owner = reader.GetString(7),
+                        Comment = NullableString(reader, 8),
+                        Oid = reader.GetFieldValue<uint>(0),
+                        DependsOn = new[] { function },
+                    };
+                }
+            }
+
+            if (filter.Includes(PgObjectKind.View))
+            {
+                await using var cmd = Command(connection, CatalogQueries.Views, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var oid = reader.GetFieldValue<uint>(0);
+                    var schema = reader.GetString(1);
+                    var name = reader.GetString(2);
+                    var options = reader.IsDBNull(4) ? Array.Empty<string>() : reader.GetFieldValue<string[]>(4);
+                    yield return new PgObject(PgObjectKind.View, schema, name, Identities.Relation(schema, name),
+                        ViewDefinition(schema, name, options, reader.GetString(3)))
+                    {
+                        Owner = reader.GetString(5),
+                        Comment = NullableString(reader, 6),
+                        Acl = NullableString(reader, 7),
+                        Oid = oid,
+                        DependsOn = dependencies.TryGetValue((PgClassOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                    };
+                }
+            }
+        }
+        finally
+        {
+            await RestoreSessionAsync(connection, saved).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads everything that matches into a list.</summary>
+    public static async Task<List<PgObject>> ReadAllAsync(NpgsqlConnection connection, CatalogFilter filter, CancellationToken cancellationToken = default)
+    {
+        var result = new List<PgObject>();
+        await foreach (var obj in ReadAsync(connection, filter, cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(obj);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Builds a view's definition: CREATE OR REPLACE VIEW with its reloptions (security_barrier,
+    /// security_invoker) and its check option, which pg_get_viewdef leaves out.
+    /// </summary>
+    internal static string ViewDefinition(string schema, string name, IReadOnlyList<string> reloptions, string body)
+    {
+        var options = new List<string>();
+        string? checkOption = null;
+        foreach (var option in reloptions)
+        {
+            var eq = option.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? option : option[..eq];
+            var value = eq < 0 ? "true" : option[(eq + 1)..];
+            if (key == "check_option")
+            {
+                checkOption = value.ToUpperInvariant();
+            }
+            else
+            {
+                options.Add(key + "=" + value);
+            }
+        }
+
+        var sb = new System.Text.StringBuilder();
+        sb.Append("CREATE OR REPLACE VIEW ").Append(Identities.Relation(schema, name));
+        if (options.Count > 0)
+        {
+            sb.Append(" WITH (").Append(string.Join(", ", options)).Append(')');
+        }
+
+        sb.Append(" AS\n").Append(body.TrimEnd().TrimEnd(';'));
+        if (checkOption is not null)
+        {
+            sb.Append("\n  WITH ").Append(checkOption).Append(" CHECK OPTION");
+        }
+
+        return sb.Append(';').ToString();
+    }
+
+    private static async Task<Dictionary<(uint, uint), string[]>> ReadDependenciesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<(uint, uint), List<string>>();
+        await using var cmd = new NpgsqlCommand(CatalogQueries.Dependencies, connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = (reader.GetFieldValue<uint>(0), reader.GetFieldValue<uint>(1));
+            var identity = reader.GetString(2) == "r"
+                ? Identities.Routine(reader.GetString(3), reader.GetString(4), reader.GetString(5))
+                : Identities.Relation(reader.GetString(3), reader.GetString(4));
+            if (!result.TryGetValue(key, out var list))
+            {
+                result[key] = list = new List<string>();
+            }
+
+            list.Add(identity);
+        }
+
+        return result.ToDictionary(kv => kv.Key, kv => kv.Value.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, CatalogFilter filter)
+    {
+        var cmd = new NpgsqlCommand(sql, connection);
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)filter.SchemaRegexes ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)filter.NameRegexes ?? DBNull.Value });
+        return cmd;
+    }
+
+    /// <summary>Pins search_path to pg_catalog and turns JIT off for the catalog queries; returns the previous values.</summary>
+    private static async Task<(string SearchPath, string Jit)> PinSessionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT current_setting('search_path'), current_setting('jit'), " +
+            "pg_catalog.set_config('search_path', 'pg_catalog', false), pg_catalog.set_config('jit', 'off', false)", connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetString(0), reader.GetString(1));
+    }
+
+    private static async Task RestoreSessionAsync(NpgsqlConnection connection, (string SearchPath, string Jit) saved)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var cmd = new NpgsqlCommand(
+                "SELECT pg_catalog.set_config('search_path', $1, false), pg_catalog.set_config('jit', $2, false)", connection);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = saved.SearchPath });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = saved.Jit });
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // Inside an aborted transaction the reset cannot run; the rollback that follows restores the settings.
+        }
+    }
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static TriggerState ParseTriggerState(string tgenabled) => tgenabled switch
+    {
+        "D" => TriggerState.Disabled,
+        "R" => TriggerState.Replica,
+        "A" => TriggerState.Always,
+        _ => TriggerState.Enabled,
+    };
+}

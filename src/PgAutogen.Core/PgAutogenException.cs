@@ -1,0 +1,57 @@
+namespace PgAutogen.Core;
+
+/// <summary>Stable error identifiers; the cmdlets use them as ErrorRecord ids.</summary>
+public enum PgErrorId
+{
+    ConnectionStringInvalid,
+    ConnectionFailed,
+    AuthenticationFailed,
+    DatabaseNotFound,
+    QueryFailed,
+    LibPgQueryMissing,
+    DeclarationSyntaxError,
+    DeclarationStatementNotAllowed,
+    DeclarationDuplicate,
+    DeclarationInvalid,
+    DeclarationFileNotFound,
+    DeclarationTargetNotAllowed,
+    LockTimeout,
+    StatementTimeout,
+    UnmanagedDependent,
+    OutputFileExists,
+    ServerUnavailable,
+    Cancelled,
+}
+
+/// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>
+public sealed class PgAutogenException : Exception
+{
+    public PgAutogenException(PgErrorId errorId, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ErrorId = errorId;
+    }
+
+    public PgErrorId ErrorId { get; }
+
+    /// <summary>The object the error is about (a declaration, a PgObject, a path), for the ErrorRecord's target.</summary>
+    public object? Target { get; init; }
+
+    /// <summary>What the user can do about it.</summary>
+    public string? RecommendedAction { get; init; }
+
+    /// <summary>Returns a copy whose message has every occurrence of <paramref name="secret"/> masked.</summary>
+    public PgAutogenException Redact(string secret)
+    {
+        if (string.IsNullOrEmpty(secret) || !Message.Contains(secret, StringComparison.Ordinal))
+        {
+            return this;
+        }
+
+        return new PgAutogenException(ErrorId, Message.Replace(secret, "********", StringComparison.Ordinal), InnerException)
+        {
+            Target = Target,
+            RecommendedAction = RecommendedAction,
+        };
+    }
+}

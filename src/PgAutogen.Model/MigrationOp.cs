@@ -1,0 +1,49 @@
+namespace PgAutogen;
+
+/// <summary>One step of a migration, with its SQL in both directions.</summary>
+public sealed class MigrationOp
+{
+    public MigrationOp(MigrationAction action, PgObjectKind kind, string identity, string upSql, string downSql)
+    {
+        Action = action;
+        Kind = kind;
+        Identity = identity;
+        UpSql = upSql;
+        DownSql = downSql;
+    }
+
+    public MigrationAction Action { get; }
+
+    public PgObjectKind Kind { get; }
+
+    public string Identity { get; }
+
+    /// <summary>The object as the database has it now; null for Create.</summary>
+    public PgObject? Current { get; init; }
+
+    /// <summary>The object as the declarations want it (canonical form read back from the catalog); null for Drop.</summary>
+    public PgObject? Desired { get; init; }
+
+    /// <summary>The SQL this step runs in the upgrade.</summary>
+    public string UpSql { get; }
+
+    /// <summary>The SQL that undoes this step in the downgrade.</summary>
+    public string DownSql { get; }
+
+    /// <summary>Position of <see cref="UpSql"/> in the upgrade (1-based).</summary>
+    public int Order { get; init; }
+
+    /// <summary>Position of <see cref="DownSql"/> in the downgrade (1-based).</summary>
+    public int DownOrder { get; init; }
+
+    /// <summary>Why this step exists or takes this form (for a reviewer).</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>The declaration's source, <c>file:line:column</c>; empty for Drop.</summary>
+    public string Declaration { get; init; } = "";
+
+    /// <summary>For Replace and DropAndCreate: a line diff of the current and desired definitions.</summary>
+    public string Diff { get; init; } = "";
+
+    public override string ToString() => Action + " " + Identity;
+}

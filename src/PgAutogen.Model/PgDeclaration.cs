@@ -1,0 +1,72 @@
+namespace PgAutogen;
+
+/// <summary>One statement of a declaration file, parsed offline (no database needed).</summary>
+public sealed class PgDeclaration
+{
+    public PgDeclaration(PgObjectKind kind, string schema, string name, string sql, string file, int line, int column)
+    {
+        Kind = kind;
+        Schema = schema;
+        Name = name;
+        Sql = sql;
+        File = file;
+        Line = line;
+        Column = column;
+    }
+
+    public PgObjectKind Kind { get; }
+
+    /// <summary>The schema as written, unquoted; empty when unqualified (resolved later against the database's current_schema()).</summary>
+    public string Schema { get; }
+
+    /// <summary>The object's name, unquoted.</summary>
+    public string Name { get; }
+
+    /// <summary>For a trigger: the table it is on, unquoted (its schema is in <see cref="TableSchema"/>).</summary>
+    public string? Table { get; init; }
+
+    /// <summary>For a trigger: the schema of its table as written; empty when unqualified.</summary>
+    public string? TableSchema { get; init; }
+
+    /// <summary>For functions and procedures: the input argument types as written (<c>int, text</c>).</summary>
+    public string? Arguments { get; init; }
+
+    /// <summary>True when the statement says OR REPLACE.</summary>
+    public bool OrReplace { get; init; }
+
+    /// <summary>For triggers: true for CREATE CONSTRAINT TRIGGER.</summary>
+    public bool IsConstraintTrigger { get; init; }
+
+    /// <summary>The statement text exactly as in the file (without the terminating semicolon).</summary>
+    public string Sql { get; }
+
+    /// <summary>The file the statement came from, or a label such as <c>-Sql[0]</c> for strings.</summary>
+    public string File { get; }
+
+    /// <summary>1-based line of the statement's first character.</summary>
+    public int Line { get; }
+
+    /// <summary>1-based column (in characters) of the statement's first character.</summary>
+    public int Column { get; }
+
+    /// <summary>A readable identity as written: <c>app.f(int, text)</c>, <c>trg ON app.orders</c>.</summary>
+    public string Identity
+    {
+        get
+        {
+            var qualified = Schema.Length == 0 ? SqlIdentifier.Quote(Name) : SqlIdentifier.Quote(Schema) + "." + SqlIdentifier.Quote(Name);
+            return Kind switch
+            {
+                PgObjectKind.Function or PgObjectKind.Procedure => qualified + "(" + Arguments + ")",
+                PgObjectKind.Trigger => SqlIdentifier.Quote(Name) + " ON " +
+                    (string.IsNullOrEmpty(TableSchema) ? "" : SqlIdentifier.Quote(TableSchema) + ".") + SqlIdentifier.Quote(Table ?? ""),
+                _ => qualified,
+            };
+        }
+    }
+
+    /// <summary>Where it was declared: <c>file:line:column</c>.</summary>
+    public string Location => File + ":" + Line + ":" + Column;
+
+    public override string ToString() => Identity;
+}

@@ -1,0 +1,61 @@
+namespace PgAutogen;
+
+/// <summary>One managed object as the live catalog has it.</summary>
+public sealed class PgObject
+{
+    public PgObject(PgObjectKind kind, string schema, string name, string identity, string definition)
+    {
+        Kind = kind;
+        Schema = schema;
+        Name = name;
+        Identity = identity;
+        Definition = definition;
+    }
+
+    public PgObjectKind Kind { get; }
+
+    /// <summary>The schema (for a trigger: the schema of its table), unquoted.</summary>
+    public string Schema { get; }
+
+    /// <summary>The object's name, unquoted.</summary>
+    public string Name { get; }
+
+    /// <summary>For a trigger: the table (or view) it is on, unquoted; otherwise null.</summary>
+    public string? Table { get; init; }
+
+    /// <summary>
+    /// For functions and procedures: the input argument types that identify the routine, as
+    /// <c>format_type</c> writes them (<c>integer, text</c>); parameter names are not part of it.
+    /// </summary>
+    public string? Arguments { get; init; }
+
+    /// <summary>A readable, correctly quoted identity: <c>app."Weird Name"(integer, text)</c>, <c>audit ON app.orders</c>.</summary>
+    public string Identity { get; }
+
+    /// <summary>The definition as PostgreSQL returns it (pg_get_functiondef, pg_get_triggerdef, pg_get_viewdef).</summary>
+    public string Definition { get; }
+
+    public string? Owner { get; init; }
+
+    public string? Comment { get; init; }
+
+    /// <summary>The access privileges, as the catalog's aclitem[] text, or null for the defaults.</summary>
+    public string? Acl { get; init; }
+
+    /// <summary>For triggers: when it fires. Null for other kinds.</summary>
+    public TriggerState? TriggerState { get; init; }
+
+    /// <summary>For triggers: true for a constraint trigger (which cannot be created with OR REPLACE).</summary>
+    public bool IsConstraintTrigger { get; init; }
+
+    /// <summary>The catalog OID (pg_proc, pg_trigger or pg_class). Differs between databases; not part of the identity.</summary>
+    public uint Oid { get; init; }
+
+    /// <summary>Identities of the managed objects this one depends on (from pg_depend).</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
+
+    /// <summary>The key this object is matched by: kind family + identity.</summary>
+    public string Key => ObjectKey.For(Kind, Identity);
+
+    public override string ToString() => Identity;
+}
