@@ -1,0 +1,16 @@
+using PgAutogen.Core.Catalog;
+
+namespace PgAutogen.Core.Canonicalization;
+
+/// <summary>How a compare runs against the database.</summary>
+public sealed class CanonicalizationOptions
+{
+    /// <summary>The longest a declaration waits for a lock (lock_timeout) before the compare fails.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest one statement may run (statement_timeout).</summary>
+    public TimeSpan StatementTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The kinds and schemas compared.</summary>
+    public CatalogFilter Filter { get; init; } = new();
+}

@@ -1,0 +1,564 @@
+using System.Data;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using PgAutogen.Core.Catalog;
+
+namespace PgAutogen.Core.Canonicalization;
+
+/// <summary>The current and desired states, as PostgreSQL itself stores them.</summary>
+public sealed class CanonicalizationResult
+{
+    /// <summary>The managed objects of the database before the declarations ran (within the filter).</summary>
+    public required IReadOnlyList<PgObject> Current { get; init; }
+
+    /// <summary>Exactly the objects the declarations created or replaced, read back from the catalog (within the filter).</summary>
+    public required IReadOnlyList<PgObject> Desired { get; init; }
+
+    /// <summary>The declaration behind each desired object, by <see cref="PgObject.Key"/>.</summary>
+    public required IReadOnlyDictionary<string, PgDeclaration> DeclarationByKey { get; init; }
+
+    /// <summary>The schema unqualified declarations were created in (current_schema()).</summary>
+    public required string CurrentSchema { get; init; }
+
+    /// <summary>server_version_num, e.g. 150018.</summary>
+    public required int ServerVersion { get; init; }
+
+    /// <summary>The role the compare ran as (current_user).</summary>
+    public required string CurrentUser { get; init; }
+}
+
+/// <summary>
+/// Executes the declarations inside one REPEATABLE READ transaction, reads the catalog back, and rolls
+/// back — always: on success, on a PostgreSQL error, on an exception in our code and on cancellation.
+/// What PostgreSQL stores is the canonical form, so formatting, int vs integer, quoting and default
+/// schemas never cause false diffs.
+/// </summary>
+public static class Canonicalizer
+{
+    private const string FastSavepoint = "pgautogen_fast";
+    private const string StatementSavepoint = "pgautogen_stmt";
+
+    public static async Task<CanonicalizationResult> RunAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<PgDeclaration> declarations,
+        CanonicalizationOptions options,
+        IEngineEvents events,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(declarations);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(events);
+
+        var watch = Stopwatch.StartNew();
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var settings = new NpgsqlCommand(
+                $"SET LOCAL lock_timeout = {Milliseconds(options.LockTimeout)}; " +
+                $"SET LOCAL statement_timeout = {Milliseconds(options.StatementTimeout)}; " +
+                "SET LOCAL check_function_bodies = off; SET LOCAL client_min_messages = warning; " +
+                "SELECT current_schema(), current_setting('server_version_num')::int, current_user", connection, transaction);
+            string currentSchema;
+            int serverVersion;
+            string currentUser;
+            await using (settings)
+            await using (var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                currentSchema = reader.IsDBNull(0) ? throw new PgAutogenException(PgErrorId.DeclarationInvalid,
+                    "The session has no current schema (no schema of search_path exists), so unqualified declarations have nowhere to go. Set search_path, or qualify the declarations.") : reader.GetString(0);
+                serverVersion = reader.GetInt32(1);
+                currentUser = reader.GetString(2);
+            }
+
+            var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
+
+            var prepared = Prepare(declarations, current);
+            var executeWatch = Stopwatch.StartNew();
+            await ExecuteAsync(connection, prepared, events, cancellationToken).ConfigureAwait(false);
+            await ValidateBodiesAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
+
+            var resolved = await ResolveAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
+            var after = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
+            var desired = new List<PgObject>();
+            var byKey = new Dictionary<string, PgDeclaration>(StringComparer.Ordinal);
+            foreach (var obj in after)
+            {
+                if (resolved.TryGetValue((ObjectKey.Family(obj.Kind), obj.Oid), out var declaration))
+                {
+                    desired.Add(obj);
+                    byKey[obj.Key] = declaration;
+                }
+            }
+
+            var outOfScope = resolved.Count - desired.Count;
+            if (outOfScope > 0)
+            {
+                events.Verbose($"{outOfScope} declared object(s) are outside the compared kinds or schemas and are ignored.");
+            }
+
+            events.Verbose($"Canonicalized: {current.Count} current, {desired.Count} desired object(s) in {watch.ElapsedMilliseconds} ms (rolled back)");
+            return new CanonicalizationResult
+            {
+                Current = current,
+                Desired = desired,
+                DeclarationByKey = byKey,
+                CurrentSchema = currentSchema,
+                ServerVersion = serverVersion,
+                CurrentUser = currentUser,
+            };
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PgAutogenException(PgErrorId.QueryFailed, "The compare failed talking to the server: " + ex.Message, ex);
+        }
+        finally
+        {
+            // Never committed. With the connection broken (cancellation), the server rolls back on its own.
+            if (connection.State == ConnectionState.Open)
+            {
+                try
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+                {
+                    await connection.CloseAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prepares the statements: functions, procedures and views get OR REPLACE; an existing regular trigger
+    /// is replaced with CREATE OR REPLACE TRIGGER (SHARE ROW EXCLUSIVE, like CREATE TRIGGER); a constraint
+    /// trigger (which cannot be replaced) is dropped first. Routines run first, then views, then triggers.
+    /// </summary>
+    internal static List<PreparedStatement> Prepare(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current)
+    {
+        var constraintTriggers = current
+            .Where(o => o.Kind == PgObjectKind.Trigger && o.IsConstraintTrigger)
+            .Select(o => (o.Name, o.Table))
+            .ToHashSet();
+        var result = new List<PreparedStatement>(declarations.Count + 4);
+        foreach (var declaration in declarations.OrderBy(d => Rank(d.Kind)))
+        {
+            var createAt = FindCreate(declaration.Sql);
+            switch (declaration.Kind)
+            {
+                case PgObjectKind.Trigger when declaration.IsConstraintTrigger || constraintTriggers.Contains((declaration.Name, declaration.Table)):
+                    result.Add(new PreparedStatement(declaration, DropTriggerIfExists(declaration), -1, 0));
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    break;
+                case PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger when !declaration.OrReplace && createAt >= 0:
+                    const string orReplace = " OR REPLACE";
+                    var at = createAt + "CREATE".Length;
+                    result.Add(new PreparedStatement(declaration, declaration.Sql.Insert(at, orReplace), at, orReplace.Length));
+                    break;
+                default:
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static int Rank(PgObjectKind kind) => kind switch
+    {
+        PgObjectKind.Function or PgObjectKind.Procedure => 0,
+        PgObjectKind.View => 1,
+        _ => 2,
+    };
+
+    private static string DropTriggerIfExists(PgDeclaration declaration)
+    {
+        var table = string.IsNullOrEmpty(declaration.TableSchema)
+            ? SqlIdentifier.Quote(declaration.Table ?? "")
+            : SqlIdentifier.Qualify(declaration.TableSchema, declaration.Table ?? "");
+        return $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(declaration.Name)} ON {table}";
+    }
+
+    /// <summary>The offset of the leading CREATE keyword, skipping whitespace and comments; -1 when absent.</summary>
+    internal static int FindCreate(string sql)
+    {
+        var i = 0;
+        while (i < sql.Length)
+        {
+            if (char.IsWhiteSpace(sql[i]))
+            {
+                i++;
+            }
+            else if (sql.AsSpan(i).StartsWith("--", StringComparison.Ordinal))
+            {
+                var nl = sql.IndexOf('\n', i);
+                i = nl < 0 ? sql.Length : nl + 1;
+            }
+            else if (sql.AsSpan(i).StartsWith("/*", StringComparison.Ordinal))
+            {
+                var depth = 0;
+                do
+                {
+                    if (sql.AsSpan(i).StartsWith("/*", StringComparison.Ordinal))
+                    {
+                        depth++;
+                        i += 2;
+                    }
+                    else if (sql.AsSpan(i).StartsWith("*/", StringComparison.Ordinal))
+                    {
+                        depth--;
+                        i += 2;
+                    }
+                    else
+                    {
+                        i++;
+                    }
+                }
+                while (depth > 0 && i < sql.Length);
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return sql.AsSpan(i).StartsWith("CREATE", StringComparison.OrdinalIgnoreCase)
+               && (i + 6 >= sql.Length || !char.IsLetterOrDigit(sql[i + 6]) && sql[i + 6] != '_')
+            ? i
+            : -1;
+    }
+
+    /// <summary>
+    /// The fast path: every statement in one batch, one round trip. When a statement fails because
+    /// something it names does not exist yet (a view on a view declared later, a BEGIN ATOMIC function
+    /// calling a later one), fall back to one savepoint per statement, deferring failures to later rounds,
+    /// so declaration order never matters.
+    /// </summary>
+    private static async Task ExecuteAsync(NpgsqlConnection connection, List<PreparedStatement> prepared, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        if (prepared.Count == 0)
+        {
+            return;
+        }
+
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
+            foreach (var statement in prepared)
+            {
+                batch.BatchCommands.Add(Verbatim(statement.Sql));
+                events.Debug(statement.Sql);
+            }
+
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (IsOrderProblem(ex))
+            {
+                events.Verbose("A declaration refers to one declared later (" + ex.MessageText + "); executing one by one.");
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex)
+            {
+                var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
+                throw ErrorFor(ex, index >= 0 && index < prepared.Count ? prepared[index] : null, cancellationToken);
+            }
+        }
+
+        var pending = prepared;
+        while (pending.Count > 0)
+        {
+            var deferred = new List<(PreparedStatement Statement, PostgresException Error)>();
+            foreach (var statement in pending)
+            {
+                await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await using (var single = new NpgsqlBatch(connection) { BatchCommands = { Verbatim(statement.Sql) } })
+                    {
+                        await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (IsOrderProblem(ex))
+                {
+                    await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    deferred.Add((statement, ex));
+                }
+                catch (PostgresException ex)
+                {
+                    throw ErrorFor(ex, statement, cancellationToken);
+                }
+            }
+
+            if (deferred.Count == pending.Count)
+            {
+                throw ErrorFor(deferred[0].Error, deferred[0].Statement, cancellationToken);
+            }
+
+            pending = deferred.Select(d => d.Statement).ToList();
+        }
+    }
+
+    /// <summary>
+    /// A command Npgsql sends exactly as written. Without parameters Npgsql parses the text to split it on
+    /// semicolons, which breaks BEGIN ATOMIC bodies (npgsql#4445); with a positional parameter it sends the
+    /// text as is. The typed parameter is unused by the statement and ignored by the server.
+    /// </summary>
+    internal static NpgsqlBatchCommand Verbatim(string sql)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = 0 });
+        return command;
+    }
+
+    /// <summary>undefined_table, undefined_function, undefined_object (a type), undefined_column: maybe declared later.</summary>
+    private static bool IsOrderProblem(PostgresException ex) => ex.SqlState is "42P01" or "42883" or "42704" or "42703";
+
+    /// <summary>Validates every declared routine's body with its language's validator, now that all of them exist.</summary>
+    private static async Task ValidateBodiesAsync(NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
+    {
+        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
+        if (routines.Count == 0)
+        {
+            return;
+        }
+
+        var validators = new List<(PgDeclaration Declaration, uint Oid, string Validator)>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT s.i::int, p.oid, quote_ident(vn.nspname) || '.' || quote_ident(v.proname)
+            FROM unnest($1::text[]) WITH ORDINALITY AS s(sig, i)
+            JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regprocedure(s.sig)
+            JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+            JOIN pg_catalog.pg_proc v ON v.oid = l.lanvalidator
+            JOIN pg_catalog.pg_namespace vn ON vn.oid = v.pronamespace
+            ORDER BY s.i
+            """, connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = routines.Select(d => Signature(d, currentSchema)).ToArray() });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                validators.Add((routines[reader.GetInt32(0) - 1], reader.GetFieldValue<uint>(1), reader.GetString(2)));
+            }
+        }
+
+        if (validators.Count == 0)
+        {
+            return;
+        }
+
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"));
+        foreach (var (_, oid, validator) in validators)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {validator}({oid.ToString(CultureInfo.InvariantCulture)}::oid)"));
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
+            var declaration = index >= 0 && index < validators.Count ? validators[index].Declaration : null;
+            throw ErrorFor(ex, declaration is null ? null : new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
+        }
+    }
+
+    /// <summary>Maps each declaration to the catalog row it created or replaced: (key family, oid) → declaration.</summary>
+    private static async Task<Dictionary<(string Family, uint Oid), PgDeclaration>> ResolveAsync(
+        NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
+    {
+        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
+        var views = declarations.Where(d => d.Kind == PgObjectKind.View).ToList();
+        var triggers = declarations.Where(d => d.Kind == PgObjectKind.Trigger).ToList();
+
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regprocedure(s.sig)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(sig, i)",
+            routines.Select(d => Signature(d, currentSchema))));
+        batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regclass(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)",
+            views.Select(d => SqlIdentifier.Qualify(d.Schema.Length == 0 ? currentSchema : d.Schema, d.Name))));
+        var triggerCommand = Command("""
+            SELECT s.i::int, t.oid
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(tgname, tbl, i)
+            LEFT JOIN pg_catalog.pg_trigger t ON t.tgname = s.tgname AND t.tgrelid = pg_catalog.to_regclass(s.tbl)
+            """, triggers.Select(d => d.Name));
+        triggerCommand.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+            Value = triggers.Select(d => string.IsNullOrEmpty(d.TableSchema) ? SqlIdentifier.Quote(d.Table ?? "") : SqlIdentifier.Qualify(d.TableSchema, d.Table ?? "")).ToArray(),
+        });
+        batch.BatchCommands.Add(triggerCommand);
+
+        var result = new Dictionary<(string, uint), PgDeclaration>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (list, family) in new[] { (routines, "routine"), (views, "view"), (triggers, "trigger") })
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var declaration = list[reader.GetInt32(0) - 1];
+                if (reader.IsDBNull(1))
+                {
+                    throw new PgAutogenException(PgErrorId.DeclarationInvalid,
+                        $"{declaration.Location}: the {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} ran without error, but PgAutogen could not find what it created. " +
+                        "Please report this with the declaration.") { Target = declaration };
+                }
+
+                var key = (family, reader.GetFieldValue<uint>(1));
+                if (result.TryGetValue(key, out var first))
+                {
+                    throw new PgAutogenException(PgErrorId.DeclarationDuplicate,
+                        $"{declaration.Location}: {declaration.Identity} declares the same object as {first.Location} ({first.Identity}). Keep one of the two declarations.")
+                    { Target = declaration, RecommendedAction = "Remove one of the two declarations." };
+                }
+
+                result[key] = declaration;
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, IEnumerable<string> values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values.ToArray() });
+        return command;
+    }
+
+    /// <summary>The routine's signature for to_regprocedure: unqualified names resolve to the schema they were created in.</summary>
+    private static string Signature(PgDeclaration declaration, string currentSchema) =>
+        SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name) + "(" + declaration.Arguments + ")";
+
+    private static Task ExecuteSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var cmd = new NpgsqlCommand(sql, connection);
+        return ExecuteAndDispose(cmd, cancellationToken);
+
+        static async Task ExecuteAndDispose(NpgsqlCommand cmd, CancellationToken token)
+        {
+            await using (cmd.ConfigureAwait(false))
+            {
+                await cmd.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string Milliseconds(TimeSpan value) =>
+        ((long)Math.Max(0, value.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A server error, reported against the declaration: file:line:column (the server's error position
+    /// mapped into the file), the server's message, detail and hint.
+    /// </summary>
+    internal static Exception ErrorFor(PostgresException ex, PreparedStatement? statement, CancellationToken cancellationToken, bool ignorePosition = false)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException("The compare was cancelled; nothing was changed.", ex, cancellationToken);
+        }
+
+        var declaration = statement?.Declaration;
+        var what = declaration is null ? "" : $"{declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity}: ";
+        var where = declaration is null ? "" : Locate(ex, statement!, ignorePosition) + ": ";
+        var sb = new StringBuilder();
+        PgErrorId id;
+        if (ex.SqlState == "55P03")
+        {
+            id = PgErrorId.LockTimeout;
+            var target = declaration?.Kind == PgObjectKind.Trigger
+                ? (string.IsNullOrEmpty(declaration.TableSchema) ? "" : declaration.TableSchema + ".") + declaration.Table
+                : declaration?.Identity ?? "an object";
+            sb.Append(where).Append(what).Append($"timed out waiting for a lock on {target}: another session holds a conflicting lock ({ex.MessageText}). ")
+              .Append("Nothing was changed. Retry when it is less busy, or raise -LockTimeout.");
+        }
+        else if (ex.SqlState == "57014")
+        {
+            id = PgErrorId.StatementTimeout;
+            sb.Append(where).Append(what).Append("the statement ran longer than -StatementTimeout and was cancelled (").Append(ex.MessageText).Append("). Nothing was changed.");
+        }
+        else
+        {
+            id = PgErrorId.DeclarationInvalid;
+            sb.Append(where).Append(what).Append(ex.MessageText);
+            if (!string.IsNullOrEmpty(ex.Detail))
+            {
+                sb.Append("\nDETAIL: ").Append(ex.Detail);
+            }
+
+            if (!string.IsNullOrEmpty(ex.Hint))
+            {
+                sb.Append("\nHINT: ").Append(ex.Hint);
+            }
+
+            if (!string.IsNullOrEmpty(ex.Where) && ex.Where.Contains("PL/pgSQL", StringComparison.Ordinal))
+            {
+                sb.Append("\nCONTEXT: ").Append(ex.Where);
+            }
+        }
+
+        return new PgAutogenException(id, sb.ToString(), ex)
+        {
+            Target = declaration,
+            RecommendedAction = id == PgErrorId.DeclarationInvalid ? "Fix the declaration and compare again; nothing was changed in the database." : null,
+        };
+    }
+
+    private static string Locate(PostgresException ex, PreparedStatement statement, bool ignorePosition)
+    {
+        var declaration = statement.Declaration;
+        var offset = -1;
+        if (!ignorePosition && ex.Position > 0)
+        {
+            offset = statement.ToDeclarationOffset(ex.Position);
+        }
+        else if (ex.InternalPosition > 0 && !string.IsNullOrEmpty(ex.InternalQuery))
+        {
+            var at = declaration.Sql.IndexOf(ex.InternalQuery, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                offset = at + ex.InternalPosition - 1;
+            }
+        }
+
+        if (offset < 0)
+        {
+            return declaration.Location;
+        }
+
+        var (line, column) = Advance(declaration.Line, declaration.Column, declaration.Sql, offset);
+        return $"{declaration.File}:{line}:{column}";
+    }
+
+    internal static (int Line, int Column) Advance(int line, int column, string text, int offset)
+    {
+        for (var i = 0; i < offset && i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else if (text[i] != '\r')
+            {
+                column++;
+            }
+        }
+
+        return (line, column);
+    }
+}

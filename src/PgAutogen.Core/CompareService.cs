@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Npgsql;
+using PgAutogen.Core.Canonicalization;
+using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
+using PgAutogen.Core.Diff;
+
+namespace PgAutogen.Core;
+
+/// <summary>What Compare-PgDeclaration asks for.</summary>
+public sealed class CompareRequest
+{
+    public required IReadOnlyList<PgDeclaration> Declarations { get; init; }
+
+    /// <summary>When set (objects piped in), only these existing objects are in scope: others are neither replaced nor dropped.</summary>
+    public IReadOnlyList<PgObject>? PipedCurrent { get; init; }
+
+    public CanonicalizationOptions Options { get; init; } = new();
+}
+
+/// <summary>The cmdlet-facing entry point of canonicalize + diff + order.</summary>
+public static class CompareService
+{
+    public static async Task<IReadOnlyList<MigrationOp>> CompareAsync(ConnectionOptions connection, CompareRequest request, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(events);
+        await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CompareAsync(conn, request, events, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+        {
+            throw CatalogService.QueryError(ex, connection);
+        }
+        catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw CatalogService.QueryError(ex, connection);
+        }
+    }
+
+    internal static async Task<IReadOnlyList<MigrationOp>> CompareAsync(NpgsqlConnection connection, CompareRequest request, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        events.Progress(new EngineProgress("Compare-PgDeclaration", $"Canonicalizing {request.Declarations.Count} declaration(s)", -1));
+        var result = await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        var (current, desired) = Scope(result, request.PipedCurrent);
+        var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey);
+        events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
+        events.Progress(new EngineProgress("Compare-PgDeclaration", "Done", 100, Completed: true));
+
+        var drops = ops.Count(o => o.Action == MigrationAction.Drop);
+        if (current.Count >= 4 && drops * 2 > current.Count)
+        {
+            events.Warning($"The comparison drops {drops} of the {current.Count} managed objects in the database. Is -Path the right folder, and -Schema the right scope?");
+        }
+
+        return ops.OrderBy(o => o.Order).ToList();
+    }
+
+    /// <summary>
+    /// With objects piped in, only they are the current state: a declared object that exists but was not
+    /// piped is out of scope (neither replaced nor dropped); a declared object that does not exist is created.
+    /// </summary>
+    private static (IReadOnlyList<PgObject> Current, IReadOnlyList<PgObject> Desired) Scope(CanonicalizationResult result, IReadOnlyList<PgObject>? piped)
+    {
+        if (piped is null)
+        {
+            return (result.Current, result.Desired);
+        }
+
+        var live = result.Current.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var pipedKeys = piped.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var current = result.Current.Where(o => pipedKeys.Contains(o.Key)).ToList();
+        var desired = result.Desired.Where(o => pipedKeys.Contains(o.Key) || !live.ContainsKey(o.Key)).ToList();
+        return (current, desired);
+    }
+}

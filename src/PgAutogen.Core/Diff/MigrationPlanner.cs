@@ -1,0 +1,251 @@
+namespace PgAutogen.Core.Diff;
+
+/// <summary>
+/// Diffs current against desired by identity and orders the steps so the migration runs; the downgrade is
+/// computed by the same procedure in the other direction, not by reversing the list.
+/// </summary>
+public static class MigrationPlanner
+{
+    /// <summary>Where a step prefers to go when dependencies leave it free (the baseline order of the method).</summary>
+    private enum Phase
+    {
+        DropTrigger = 1,
+        CreateRoutine = 2,
+        CreateView = 3,
+        CreateTrigger = 4,
+        DropView = 5,
+        DropRoutine = 6,
+    }
+
+    public static IReadOnlyList<MigrationOp> Plan(
+        IReadOnlyList<PgObject> current,
+        IReadOnlyList<PgObject> desired,
+        IReadOnlyDictionary<string, PgDeclaration>? declarations = null)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(desired);
+        declarations ??= new Dictionary<string, PgDeclaration>();
+
+        var up = Steps(current, desired, upgrade: true);
+        var down = Steps(desired, current, upgrade: false).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var ops = new List<MigrationOp>(up.Count);
+        foreach (var step in up)
+        {
+            var back = down[step.Key];
+            var cur = step.From;
+            var des = step.To;
+            declarations.TryGetValue(step.Key, out var declaration);
+            ops.Add(new MigrationOp(step.Action, (des ?? cur)!.Kind, (des ?? cur)!.Identity, step.Sql, back.Sql)
+            {
+                Current = cur,
+                Desired = des,
+                Order = step.Order,
+                DownOrder = back.Order,
+                Reason = Reason(step, declaration),
+                Declaration = declaration?.Location ?? "",
+                Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
+            });
+        }
+
+        return ops;
+    }
+
+    private static string Reason(Step step, PgDeclaration? declaration) => step.Action switch
+    {
+        MigrationAction.Create => "declared, not in the database",
+        MigrationAction.Drop => "in the database, not declared",
+        MigrationAction.Replace when step.From!.Kind == PgObjectKind.Trigger && step.From.TriggerState is { } s && s != TriggerState.Enabled =>
+            $"definition differs; the trigger stays {s.ToString().ToLowerInvariant()}",
+        MigrationAction.Replace => "definition differs",
+        MigrationAction.DropAndCreate when step.From!.Kind != step.To!.Kind =>
+            $"{step.From.Kind.ToString().ToLowerInvariant()} becomes a {step.To.Kind.ToString().ToLowerInvariant()}: CREATE OR REPLACE cannot change the kind",
+        MigrationAction.DropAndCreate => "a constraint trigger cannot be replaced: dropped and created",
+        _ => "",
+    };
+
+    private sealed class Step
+    {
+        public required string Key { get; init; }
+        public required MigrationAction Action { get; init; }
+        public PgObject? From { get; init; }
+        public PgObject? To { get; init; }
+        public required string Sql { get; init; }
+        public required Phase Phase { get; init; }
+        public int Order { get; set; }
+
+        public string Identity => (To ?? From)!.Identity;
+    }
+
+    /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
+    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade)
+    {
+        var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var steps = new List<Step>();
+
+        foreach (var (key, target) in toByKey)
+        {
+            if (!fromByKey.TryGetValue(key, out var source))
+            {
+                steps.Add(new Step { Key = key, Action = MigrationAction.Create, To = target, Sql = SqlBuilder.Create(target), Phase = CreatePhase(target.Kind) });
+            }
+            else if (!string.Equals(source.Definition, target.Definition, StringComparison.Ordinal) || source.Kind != target.Kind)
+            {
+                // The enabled state to keep is the live database's: the source going up, the target going down.
+                var state = upgrade ? source.TriggerState : target.TriggerState;
+                var (sql, dropAndCreate) = SqlBuilder.Replace(source, target, state);
+                steps.Add(new Step
+                {
+                    Key = key,
+                    Action = dropAndCreate ? MigrationAction.DropAndCreate : MigrationAction.Replace,
+                    From = source,
+                    To = target,
+                    Sql = sql,
+                    Phase = CreatePhase(target.Kind),
+                });
+            }
+        }
+
+        foreach (var (key, source) in fromByKey)
+        {
+            if (!toByKey.ContainsKey(key))
+            {
+                steps.Add(new Step { Key = key, Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
+            }
+        }
+
+        Order(steps);
+        return steps.OrderBy(s => s.Order).ToList();
+    }
+
+    private static Phase CreatePhase(PgObjectKind kind) => kind switch
+    {
+        PgObjectKind.Function or PgObjectKind.Procedure => Phase.CreateRoutine,
+        PgObjectKind.View => Phase.CreateView,
+        _ => Phase.CreateTrigger,
+    };
+
+    private static Phase DropPhase(PgObjectKind kind) => kind switch
+    {
+        PgObjectKind.Trigger => Phase.DropTrigger,
+        PgObjectKind.View => Phase.DropView,
+        _ => Phase.DropRoutine,
+    };
+
+    /// <summary>
+    /// Orders the steps from the dependency edges (pg_depend of each side), preferring the baseline phase
+    /// where the edges leave a choice (Kahn's algorithm with a (phase, identity) priority: deterministic,
+    /// O(E log V)). Creating or replacing X waits for the steps that create or replace what the new X
+    /// depends on; dropping Y waits for every step on an object whose current form depends on Y.
+    /// </summary>
+    private static void Order(List<Step> steps)
+    {
+        var byIdentity = new Dictionary<string, List<Step>>(StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            foreach (var identity in new[] { step.From?.Identity, step.To?.Identity }.Distinct())
+            {
+                if (identity is null)
+                {
+                    continue;
+                }
+
+                if (!byIdentity.TryGetValue(identity, out var list))
+                {
+                    byIdentity[identity] = list = new List<Step>();
+                }
+
+                list.Add(step);
+            }
+        }
+
+        var waitsFor = steps.ToDictionary(s => s, _ => new HashSet<Step>());
+        foreach (var step in steps)
+        {
+            // A created or replaced object comes after the creation of what it depends on.
+            if (step.To is not null)
+            {
+                foreach (var dependency in Dependencies(step.To))
+                {
+                    if (byIdentity.TryGetValue(dependency, out var others))
+                    {
+                        foreach (var other in others.Where(o => o != step && o.To is not null && o.Action != MigrationAction.Drop))
+                        {
+                            waitsFor[step].Add(other);
+                        }
+                    }
+                }
+            }
+
+            // Whatever currently depends on a dropped (or re-created) object changes before it goes.
+            if (step.From is not null)
+            {
+                foreach (var dependency in Dependencies(step.From))
+                {
+                    if (byIdentity.TryGetValue(dependency, out var others))
+                    {
+                        foreach (var other in others.Where(o => o != step && o.From is not null && o.Action == MigrationAction.Drop))
+                        {
+                            waitsFor[other].Add(step);
+                        }
+                    }
+                }
+            }
+        }
+
+        var blockers = waitsFor.ToDictionary(kv => kv.Key, kv => kv.Value.Count);
+        var dependents = steps.ToDictionary(s => s, _ => new List<Step>());
+        foreach (var (step, deps) in waitsFor)
+        {
+            foreach (var dep in deps)
+            {
+                dependents[dep].Add(step);
+            }
+        }
+
+        var ready = new SortedSet<Step>(Comparer<Step>.Create(static (a, b) =>
+        {
+            var c = a.Phase.CompareTo(b.Phase);
+            return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+        }));
+        foreach (var step in steps.Where(s => blockers[s] == 0))
+        {
+            ready.Add(step);
+        }
+
+        var order = 0;
+        while (ready.Count > 0)
+        {
+            var next = ready.Min!;
+            ready.Remove(next);
+            next.Order = ++order;
+            foreach (var dependent in dependents[next])
+            {
+                if (--blockers[dependent] == 0)
+                {
+                    ready.Add(dependent);
+                }
+            }
+        }
+
+        // A cycle (not expected from pg_depend): keep the baseline order for what is left.
+        foreach (var step in steps.Where(s => s.Order == 0).OrderBy(s => s.Phase).ThenBy(s => s.Key, StringComparer.Ordinal))
+        {
+            step.Order = ++order;
+        }
+    }
+
+    /// <summary>What an object depends on: pg_depend edges, plus a trigger's table (a view can carry INSTEAD OF triggers).</summary>
+    private static IEnumerable<string> Dependencies(PgObject obj)
+    {
+        foreach (var d in obj.DependsOn)
+        {
+            yield return d;
+        }
+
+        if (obj.Kind == PgObjectKind.Trigger && obj.Table is not null)
+        {
+            yield return SqlIdentifier.Qualify(obj.Schema, obj.Table);
+        }
+    }
+}
