@@ -118,6 +118,20 @@ public static class Canonicalizer
         {
             throw new PgAutogenException(PgErrorId.QueryFailed, "The compare failed talking to the server: " + ex.Message, ex);
         }
+        catch (Exception ex) when (IsLockTimeout(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // Roll back first (the transaction is aborted), then name what other sessions hold locked.
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            var holders = await DescribeLockHoldersAsync(connection).ConfigureAwait(false);
+            var message = ex is PgAutogenException known
+                ? known.Message
+                : $"Timed out after {options.LockTimeout.TotalSeconds:0.###} s waiting for a lock while reading the managed objects' definitions. Nothing was changed. Retry when it is less busy, or raise -LockTimeout.";
+            throw new PgAutogenException(PgErrorId.LockTimeout, message + (holders.Length > 0 ? "\nLocked by other sessions: " + holders : ""), ex)
+            {
+                Target = (ex as PgAutogenException)?.Target,
+                RecommendedAction = "Retry when the tables are not locked by long transactions, or raise -LockTimeout.",
+            };
+        }
         finally
         {
             // Never committed. With the connection broken (cancellation), the server rolls back on its own.
@@ -431,6 +445,43 @@ public static class Canonicalizer
         }
 
         return result;
+    }
+
+    private static bool IsLockTimeout(Exception ex) =>
+        ex is PostgresException { SqlState: "55P03" } || ex is PgAutogenException { ErrorId: PgErrorId.LockTimeout };
+
+    /// <summary>The relations of this database that other sessions hold locks on, strongest first: "app.orders (AccessExclusiveLock by pid 123, 'psql')".</summary>
+    private static async Task<string> DescribeLockHoldersAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var cmd = new NpgsqlCommand("""
+                SELECT DISTINCT ON (l.relation) quote_ident(n.nspname) || '.' || quote_ident(c.relname), l.mode, l.pid, coalesce(a.application_name, '')
+                FROM pg_catalog.pg_locks l
+                JOIN pg_catalog.pg_class c ON c.oid = l.relation
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+                WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+                  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+                  AND l.mode NOT IN ('AccessShareLock', 'RowShareLock')
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                ORDER BY l.relation, l.mode DESC
+                LIMIT 10
+                """, connection);
+            await using var reader = await cmd.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+            var parts = new List<string>();
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                var app = reader.GetString(3);
+                parts.Add($"{reader.GetString(0)} ({reader.GetString(1)} by pid {reader.GetInt32(2)}{(app.Length > 0 ? ", '" + app + "'" : "")})");
+            }
+
+            return string.Join("; ", parts);
+        }
+        catch (NpgsqlException)
+        {
+            return "";
+        }
     }
 
     private static NpgsqlBatchCommand Command(string sql, IEnumerable<string> values)
