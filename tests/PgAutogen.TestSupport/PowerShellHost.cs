@@ -2,7 +2,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Management.Automation.Runspaces;
+using PgAutogen.Shell;
 using System.Security;
 using System.Text;
 
@@ -65,14 +65,7 @@ public static class PowerShellHost
     public static PowerShellResult Run(string script, IDictionary<string, object?>? variables = null, bool importModule = true, bool ciStyle = false)
     {
         var host = new CapturingHost();
-        var iss = InitialSessionState.CreateDefault2();
-        if (OperatingSystem.IsWindows())
-        {
-            iss.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
-        }
-
-        using var runspace = RunspaceFactory.CreateRunspace(host, iss);
-        runspace.Open();
+        using var runspace = EngineHost.OpenRunspace(host);
         var result = new PowerShellResult();
 
         using var ps = PowerShell.Create();
@@ -94,7 +87,7 @@ public static class PowerShellHost
 
         if (importModule)
         {
-            prelude.AppendLine($"Import-Module -Name '{Paths.ModuleManifest.Replace("'", "''", StringComparison.Ordinal)}' -ErrorAction Stop");
+            prelude.AppendLine(EngineHost.ImportStatement(Paths.ModuleManifest));
         }
 
         ps.AddScript(prelude + script);

@@ -34,7 +34,6 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
     private const string DirectoryPrefix = "pgautogen-pg-";
     private const string OwnerFile = "owner.pid";
     private readonly string? _runAs;
-    private readonly Action<string> _log;
     private int _stopped;
 
     private LocalPostgresServer(string root, string binDirectory, string? runAs, int port, string version, Action<string> log)
@@ -44,10 +43,13 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
         _runAs = runAs;
         Port = port;
         Version = version;
-        _log = log;
+        Log = log;
     }
 
     public string RootDirectory { get; }
+
+    /// <summary>Where stop messages go; replaceable because the caller that started the server may be gone when it stops.</summary>
+    public Action<string>? Log { get; set; }
 
     public string DataDirectory => Path.Combine(RootDirectory, "data");
 
@@ -226,11 +228,11 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
         {
             RunAsync(Path.Combine(BinDirectory, Exe("pg_ctl")), new[] { "-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop" }, _runAs, CancellationToken.None)
                 .GetAwaiter().GetResult();
-            _log($"Stopped PostgreSQL on port {Port}");
+            Log?.Invoke($"Stopped PostgreSQL on port {Port}");
         }
         catch (PgAutogenException ex)
         {
-            _log("pg_ctl stop failed: " + ex.Message);
+            Log?.Invoke("pg_ctl stop failed: " + ex.Message);
         }
 
         TryDelete(RootDirectory);

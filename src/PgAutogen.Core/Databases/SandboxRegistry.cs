@@ -21,6 +21,7 @@ public static class SandboxRegistry
 
         var server = await LocalPostgresServer.StartAsync(new LocalServerOptions { BinDirectory = binDirectory, Log = events.Verbose }, cancellationToken)
             .ConfigureAwait(false);
+        server.Log = null; // the starting cmdlet's event sink ends with it
         var id = Path.GetFileName(server.RootDirectory);
         Servers[id] = server;
         return new PgSandbox(id, server.ConnectionString(), server.Port, server.Version, server.DataDirectory);

@@ -163,15 +163,27 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
 
         public void Progress(EngineProgress progress) => Post(c => c.WriteThrottledProgress(progress));
 
+        private bool _disposedOrCompleted()
+        {
+            try
+            {
+                return _queue.IsAddingCompleted;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
         private void Post(Action<PgCmdlet> action)
         {
-            if (!_queue.IsAddingCompleted)
+            if (!_disposedOrCompleted())
             {
                 try
                 {
                     _queue.Add(() => action(_owner));
                 }
-                catch (InvalidOperationException)
+                catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
                 {
                     // Completed meanwhile: the message is late and can be dropped.
                 }
