@@ -17,17 +17,19 @@ public static class MigrationPlanner
         DropRoutine = 6,
     }
 
+    /// <param name="migrationRole">The role the migration will run as (objects it creates are owned by it); an object owned by another role gets ALTER ... OWNER TO.</param>
     public static IReadOnlyList<MigrationOp> Plan(
         IReadOnlyList<PgObject> current,
         IReadOnlyList<PgObject> desired,
-        IReadOnlyDictionary<string, PgDeclaration>? declarations = null)
+        IReadOnlyDictionary<string, PgDeclaration>? declarations = null,
+        string? migrationRole = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
         declarations ??= new Dictionary<string, PgDeclaration>();
 
-        var up = Steps(current, desired, upgrade: true);
-        var down = Steps(desired, current, upgrade: false).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var up = Steps(current, desired, upgrade: true, migrationRole);
+        var down = Steps(desired, current, upgrade: false, migrationRole).ToDictionary(s => s.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
         foreach (var step in up)
         {
@@ -77,7 +79,7 @@ public static class MigrationPlanner
     }
 
     /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
-    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade)
+    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole)
     {
         var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -87,7 +89,14 @@ public static class MigrationPlanner
         {
             if (!fromByKey.TryGetValue(key, out var source))
             {
-                steps.Add(new Step { Key = key, Action = MigrationAction.Create, To = target, Sql = SqlBuilder.Create(target), Phase = CreatePhase(target.Kind) });
+                steps.Add(new Step
+                {
+                    Key = key,
+                    Action = MigrationAction.Create,
+                    To = target,
+                    Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
+                    Phase = CreatePhase(target.Kind),
+                });
             }
             else if (!string.Equals(source.Definition, target.Definition, StringComparison.Ordinal) || source.Kind != target.Kind)
             {
@@ -100,7 +109,8 @@ public static class MigrationPlanner
                     Action = dropAndCreate ? MigrationAction.DropAndCreate : MigrationAction.Replace,
                     From = source,
                     To = target,
-                    Sql = sql,
+                    // A re-created object starts bare: give it back its comment, grants and owner.
+                    Sql = dropAndCreate ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source) : target, migrationRole) : sql,
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -117,6 +127,20 @@ public static class MigrationPlanner
         Order(steps);
         return steps.OrderBy(s => s.Order).ToList();
     }
+
+    /// <summary>The desired object carrying the live object's comment, grants and owner (the declarations do not state them).</summary>
+    private static PgObject WithAttributesOf(PgObject target, PgObject live) => new(target.Kind, target.Schema, target.Name, target.Identity, target.Definition)
+    {
+        Table = target.Table,
+        Arguments = target.Arguments,
+        Owner = live.Owner,
+        Comment = live.Comment,
+        Acl = live.Acl,
+        TriggerState = target.TriggerState,
+        IsConstraintTrigger = target.IsConstraintTrigger,
+        Oid = target.Oid,
+        DependsOn = target.DependsOn,
+    };
 
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
     {

@@ -278,3 +278,49 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
         Assert.Empty(m.Ops);
     }
 }
+
+public sealed class CompareAttributesTests(CoreDatabaseFixture fixture)
+{
+    [Fact]
+    public async Task The_downgrade_restores_the_comment_grants_and_owner_of_what_the_upgrade_dropped()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgautogen_reader') THEN CREATE ROLE pgautogen_reader; END IF;
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgautogen_owner') THEN CREATE ROLE pgautogen_owner; END IF;
+            END $$;
+            CREATE TABLE t (id int);
+            CREATE FUNCTION gone(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+            COMMENT ON FUNCTION gone(int) IS 'It''s documented';
+            REVOKE ALL ON FUNCTION gone(int) FROM PUBLIC;
+            GRANT EXECUTE ON FUNCTION gone(int) TO pgautogen_reader WITH GRANT OPTION;
+            ALTER FUNCTION gone(int) OWNER TO pgautogen_owner;
+            CREATE VIEW old_view AS SELECT id FROM t;
+            COMMENT ON VIEW old_view IS 'report';
+            GRANT SELECT ON old_view TO pgautogen_reader;
+            CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER noisy BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg();
+            COMMENT ON TRIGGER noisy ON t IS 'stamps rows';
+            """);
+        var decls = new[] { D.Fn("CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", "trg") };
+        var m = await Harness.CompareAsync(db, decls);
+        Assert.Equal("Drop noisy ON public.t, Drop public.old_view, Drop public.gone(integer)", Harness.Actions(m));
+        Assert.Contains("COMMENT ON FUNCTION public.gone(integer) IS 'It''s documented';", m.Down, StringComparison.Ordinal);
+        Assert.Contains("GRANT EXECUTE ON FUNCTION public.gone(integer) TO pgautogen_reader WITH GRANT OPTION;", m.Down, StringComparison.Ordinal);
+        Assert.Contains("ALTER FUNCTION public.gone(integer) OWNER TO pgautogen_owner;", m.Down, StringComparison.Ordinal);
+        Assert.Contains("COMMENT ON TRIGGER noisy ON public.t IS 'stamps rows';", m.Down, StringComparison.Ordinal);
+        // RoundTrip compares definitions, owners, ACLs and comments of every object before and after.
+        await Harness.RoundTripAsync(db, decls, m);
+    }
+
+    [Theory]
+    [InlineData("{=X/postgres,postgres=X/postgres}", "|EXECUTE;postgres|EXECUTE")]
+    [InlineData("{postgres=arwdDxt/postgres,\"Read Only\"=r*/postgres}", "postgres|INSERT,SELECT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER;Read Only|SELECT*")]
+    public void Acl_items_are_parsed(string acl, string expected)
+    {
+        var items = PgAutogen.Core.Diff.AclSql.ParseAcl(acl);
+        var text = string.Join(";", items.Select(i => i.Grantee + "|" + string.Join(",", i.Privileges.Select(p => p.Name + (p.GrantOption ? "*" : "")))));
+        Assert.Equal(expected, text);
+    }
+}
