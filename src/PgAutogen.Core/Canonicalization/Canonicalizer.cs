@@ -28,6 +28,9 @@ public sealed class CanonicalizationResult
 
     /// <summary>The role the compare ran as (current_user).</summary>
     public required string CurrentUser { get; init; }
+
+    /// <summary>Current objects (by key) that PostgreSQL cannot replace in place and that are dropped and created again, with why.</summary>
+    public IReadOnlyDictionary<string, string> Recreated { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -80,7 +83,8 @@ public static class Canonicalizer
 
             var prepared = Prepare(declarations, current);
             var executeWatch = Stopwatch.StartNew();
-            await ExecuteAsync(connection, prepared, events, cancellationToken).ConfigureAwait(false);
+            var recreation = new Recreation(current);
+            await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
             await ValidateBodiesAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
 
@@ -112,6 +116,7 @@ public static class Canonicalizer
                 CurrentSchema = currentSchema,
                 ServerVersion = serverVersion,
                 CurrentUser = currentUser,
+                Recreated = recreation.Reasons,
             };
         }
         catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
@@ -254,7 +259,8 @@ public static class Canonicalizer
     /// calling a later one), fall back to one savepoint per statement, deferring failures to later rounds,
     /// so declaration order never matters.
     /// </summary>
-    private static async Task ExecuteAsync(NpgsqlConnection connection, List<PreparedStatement> prepared, IEngineEvents events, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(
+        NpgsqlConnection connection, List<PreparedStatement> prepared, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
     {
         if (prepared.Count == 0)
         {
@@ -275,9 +281,10 @@ public static class Canonicalizer
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (PostgresException ex) when (IsOrderProblem(ex))
+            catch (PostgresException ex) when (IsOrderProblem(ex) || IsNotReplaceable(ex))
             {
-                events.Verbose("A declaration refers to one declared later (" + ex.MessageText + "); executing one by one.");
+                events.Verbose((IsNotReplaceable(ex) ? "PostgreSQL cannot replace an object in place (" : "A declaration refers to one declared later (")
+                    + ex.MessageText + "); executing one by one.");
                 await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex)
@@ -291,22 +298,25 @@ public static class Canonicalizer
         while (pending.Count > 0)
         {
             var deferred = new List<(PreparedStatement Statement, PostgresException Error)>();
-            foreach (var statement in pending)
+            for (var i = 0; i < pending.Count; i++)
             {
+                var statement = pending[i];
                 await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await using (var single = new NpgsqlBatch(connection) { BatchCommands = { Verbatim(statement.Sql) } })
-                    {
-                        await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
+                    await ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
                     await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (IsOrderProblem(ex))
                 {
                     await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                     deferred.Add((statement, ex));
+                }
+                catch (PostgresException ex) when (IsNotReplaceable(ex))
+                {
+                    await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    var rerun = await RecreateAsync(connection, statement, ex, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+                    pending.InsertRange(i + 1, rerun);
                 }
                 catch (PostgresException ex)
                 {
@@ -322,6 +332,47 @@ public static class Canonicalizer
             pending = deferred.Select(d => d.Statement).ToList();
         }
     }
+
+    /// <summary>
+    /// Drops the object the statement cannot replace (and its dependents), creates it from the declaration,
+    /// and returns the statements of the dependents' declarations, to run again after it.
+    /// </summary>
+    private static async Task<List<PreparedStatement>> RecreateAsync(
+        NpgsqlConnection connection, PreparedStatement statement, PostgresException refusal, List<PreparedStatement> prepared,
+        Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        var declaration = statement.Declaration;
+        // Which declarations build the dependents: resolved before they are dropped.
+        var targets = await ResolveTargetsAsync(connection, prepared.Select(p => p.Declaration).Distinct().ToList(), currentSchema, cancellationToken).ConfigureAwait(false);
+        await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var dropped = await recreation.DropAsync(connection, declaration, currentSchema, refusal, cancellationToken).ConfigureAwait(false)
+                ?? throw ErrorFor(refusal, statement, cancellationToken);
+            events.Verbose($"{declaration.Identity}: {refusal.MessageText}; dropped and created again" +
+                (dropped.Count > 0 ? $" with {dropped.Count} dependent object(s)" : ""));
+            await ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
+            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            var rebuild = targets.Where(t => t.Oid is { } oid && dropped.Contains((t.Family, oid))).Select(t => t.Declaration).ToHashSet();
+            return prepared.Where(p => rebuild.Contains(p.Declaration)).ToList();
+        }
+        catch (PostgresException ex)
+        {
+            throw ErrorFor(ex, statement, cancellationToken);
+        }
+    }
+
+    private static async Task ExecuteVerbatimAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var single = new NpgsqlBatch(connection) { BatchCommands = { Verbatim(sql) } };
+        await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// cannot change return type / name of input parameter / remove parameter defaults (42P13),
+    /// cannot change routine kind (42809), cannot drop / rename / retype view columns (42P16).
+    /// </summary>
+    private static bool IsNotReplaceable(PostgresException ex) => ex.SqlState is "42P13" or "42809" or "42P16";
 
     /// <summary>
     /// A command Npgsql sends exactly as written. Without parameters Npgsql parses the text to split it on
@@ -395,6 +446,33 @@ public static class Canonicalizer
     private static async Task<Dictionary<(string Family, uint Oid), PgDeclaration>> ResolveAsync(
         NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
     {
+        var result = new Dictionary<(string, uint), PgDeclaration>();
+        foreach (var (declaration, family, oid) in await ResolveTargetsAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false))
+        {
+            if (oid is null)
+            {
+                throw new PgAutogenException(PgErrorId.DeclarationInvalid,
+                    $"{declaration.Location}: the {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} ran without error, but PgAutogen could not find what it created. " +
+                    "Please report this with the declaration.") { Target = declaration };
+            }
+
+            if (result.TryGetValue((family, oid.Value), out var first))
+            {
+                throw new PgAutogenException(PgErrorId.DeclarationDuplicate,
+                    $"{declaration.Location}: {declaration.Identity} declares the same object as {first.Location} ({first.Identity}). Keep one of the two declarations.")
+                { Target = declaration, RecommendedAction = "Remove one of the two declarations." };
+            }
+
+            result[(family, oid.Value)] = declaration;
+        }
+
+        return result;
+    }
+
+    /// <summary>The catalog row each declaration names, by the same rules PostgreSQL used to create it; null where none exists.</summary>
+    private static async Task<List<(PgDeclaration Declaration, string Family, uint? Oid)>> ResolveTargetsAsync(
+        NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
+    {
         var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
         var views = declarations.Where(d => d.Kind == PgObjectKind.View).ToList();
         var triggers = declarations.Where(d => d.Kind == PgObjectKind.Trigger).ToList();
@@ -416,29 +494,13 @@ public static class Canonicalizer
         });
         batch.BatchCommands.Add(triggerCommand);
 
-        var result = new Dictionary<(string, uint), PgDeclaration>();
+        var result = new List<(PgDeclaration, string, uint?)>(declarations.Count);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (list, family) in new[] { (routines, "routine"), (views, "view"), (triggers, "trigger") })
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var declaration = list[reader.GetInt32(0) - 1];
-                if (reader.IsDBNull(1))
-                {
-                    throw new PgAutogenException(PgErrorId.DeclarationInvalid,
-                        $"{declaration.Location}: the {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} ran without error, but PgAutogen could not find what it created. " +
-                        "Please report this with the declaration.") { Target = declaration };
-                }
-
-                var key = (family, reader.GetFieldValue<uint>(1));
-                if (result.TryGetValue(key, out var first))
-                {
-                    throw new PgAutogenException(PgErrorId.DeclarationDuplicate,
-                        $"{declaration.Location}: {declaration.Identity} declares the same object as {first.Location} ({first.Identity}). Keep one of the two declarations.")
-                    { Target = declaration, RecommendedAction = "Remove one of the two declarations." };
-                }
-
-                result[key] = declaration;
+                result.Add((list[reader.GetInt32(0) - 1], family, reader.IsDBNull(1) ? null : reader.GetFieldValue<uint>(1)));
             }
 
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -492,7 +554,7 @@ public static class Canonicalizer
     }
 
     /// <summary>The routine's signature for to_regprocedure: unqualified names resolve to the schema they were created in.</summary>
-    private static string Signature(PgDeclaration declaration, string currentSchema) =>
+    internal static string Signature(PgDeclaration declaration, string currentSchema) =>
         SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name) + "(" + declaration.Arguments + ")";
 
     private static Task ExecuteSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -22,28 +22,33 @@ public static class MigrationPlanner
         IReadOnlyList<PgObject> current,
         IReadOnlyList<PgObject> desired,
         IReadOnlyDictionary<string, PgDeclaration>? declarations = null,
-        string? migrationRole = null)
+        string? migrationRole = null,
+        IReadOnlyDictionary<string, string>? recreated = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
         declarations ??= new Dictionary<string, PgDeclaration>();
+        recreated ??= new Dictionary<string, string>();
 
-        var up = Steps(current, desired, upgrade: true, migrationRole);
-        var down = Steps(desired, current, upgrade: false, migrationRole).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var up = Steps(current, desired, upgrade: true, migrationRole, recreated);
+        var down = Steps(desired, current, upgrade: false, migrationRole, recreated).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var desiredByKey = desired.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
         foreach (var step in up)
         {
-            var back = down[step.Key];
-            var cur = step.From;
-            var des = step.To;
-            declarations.TryGetValue(step.Key, out var declaration);
+            // The inverse of dropping the live object is creating it again, and the other way round.
+            var back = down[Counterpart(step.Key)];
+            currentByKey.TryGetValue(step.ObjectKey, out var cur);
+            desiredByKey.TryGetValue(step.ObjectKey, out var des);
+            declarations.TryGetValue(step.ObjectKey, out var declaration);
             ops.Add(new MigrationOp(step.Action, (des ?? cur)!.Kind, (des ?? cur)!.Identity, step.Sql, back.Sql)
             {
                 Current = cur,
                 Desired = des,
                 Order = step.Order,
                 DownOrder = back.Order,
-                Reason = Reason(step, declaration),
+                Reason = Reason(step, recreated),
                 Declaration = declaration?.Location ?? "",
                 Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
             });
@@ -52,8 +57,18 @@ public static class MigrationPlanner
         return ops;
     }
 
-    private static string Reason(Step step, PgDeclaration? declaration) => step.Action switch
+    private const string DropPart = "#drop";
+    private const string CreatePart = "#create";
+
+    private static string Counterpart(string key) =>
+        key.EndsWith(DropPart, StringComparison.Ordinal) ? key[..^DropPart.Length] + CreatePart
+        : key.EndsWith(CreatePart, StringComparison.Ordinal) ? key[..^CreatePart.Length] + DropPart
+        : key;
+
+    private static string Reason(Step step, IReadOnlyDictionary<string, string> recreated) => step.Action switch
     {
+        MigrationAction.DropAndCreate when recreated.TryGetValue(step.ObjectKey, out var why) =>
+            (step.To is null ? "dropped, to be created again: " : "created again: ") + why,
         MigrationAction.Create => "declared, not in the database",
         MigrationAction.Drop => "in the database, not declared",
         MigrationAction.Replace when step.From!.Kind == PgObjectKind.Trigger && step.From.TriggerState is { } s && s != TriggerState.Enabled =>
@@ -68,6 +83,14 @@ public static class MigrationPlanner
     private sealed class Step
     {
         public required string Key { get; init; }
+
+        /// <summary>The object's key (a re-created object has a drop step and a create step).</summary>
+        public string ObjectKey => Key.EndsWith(DropPart, StringComparison.Ordinal) ? Key[..^DropPart.Length]
+            : Key.EndsWith(CreatePart, StringComparison.Ordinal) ? Key[..^CreatePart.Length] : Key;
+
+        /// <summary>The step removes the object (a drop, or the first half of a re-creation).</summary>
+        public bool Removes => To is null;
+
         public required MigrationAction Action { get; init; }
         public PgObject? From { get; init; }
         public PgObject? To { get; init; }
@@ -79,7 +102,7 @@ public static class MigrationPlanner
     }
 
     /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
-    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole)
+    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole, IReadOnlyDictionary<string, string> recreated)
     {
         var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -95,6 +118,20 @@ public static class MigrationPlanner
                     Action = MigrationAction.Create,
                     To = target,
                     Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
+                    Phase = CreatePhase(target.Kind),
+                });
+            }
+            else if (recreated.ContainsKey(key))
+            {
+                // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
+                steps.Add(new Step { Key = key + DropPart, Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
+                var restored = upgrade ? WithAttributesOf(target, source) : target;
+                steps.Add(new Step
+                {
+                    Key = key + CreatePart,
+                    Action = MigrationAction.DropAndCreate,
+                    To = target,
+                    Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole),
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -193,7 +230,7 @@ public static class MigrationPlanner
                 {
                     if (byIdentity.TryGetValue(dependency, out var others))
                     {
-                        foreach (var other in others.Where(o => o != step && o.To is not null && o.Action != MigrationAction.Drop))
+                        foreach (var other in others.Where(o => o != step && o.To is not null))
                         {
                             waitsFor[step].Add(other);
                         }
@@ -208,13 +245,20 @@ public static class MigrationPlanner
                 {
                     if (byIdentity.TryGetValue(dependency, out var others))
                     {
-                        foreach (var other in others.Where(o => o != step && o.From is not null && o.Action == MigrationAction.Drop))
+                        foreach (var other in others.Where(o => o != step && o.Removes))
                         {
                             waitsFor[other].Add(step);
                         }
                     }
                 }
             }
+        }
+
+        // The second half of a re-creation comes after its first half.
+        var byKey = steps.ToDictionary(s => s.Key, StringComparer.Ordinal);
+        foreach (var step in steps.Where(s => s.Key.EndsWith(CreatePart, StringComparison.Ordinal)))
+        {
+            waitsFor[step].Add(byKey[step.ObjectKey + DropPart]);
         }
 
         var blockers = waitsFor.ToDictionary(kv => kv.Key, kv => kv.Value.Count);

@@ -1,0 +1,170 @@
+using Npgsql;
+using NpgsqlTypes;
+using PgAutogen.Core.Diff;
+
+namespace PgAutogen.Core.Canonicalization;
+
+/// <summary>
+/// The slow path for a declaration PostgreSQL refuses to CREATE OR REPLACE (a function's return type or
+/// parameter names, function ↔ procedure, a view losing or retyping columns): inside the declaration's
+/// savepoint, drop what depends on the old object (dependents first), drop it, and let the declaration
+/// create the new one. Dependents PgAutogen manages are re-created by their own declarations; any other
+/// dependent (a column default, a check constraint, an index, a policy, a materialized view, a view
+/// outside the comparison) makes the compare fail: it cannot be rebuilt.
+/// </summary>
+internal sealed class Recreation
+{
+    private const string DependentsQuery = """
+        WITH RECURSIVE deps(classid, objid, depth) AS (
+            VALUES ($1::oid, $2::oid, 0)
+            UNION
+            SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN 'pg_catalog.pg_class'::pg_catalog.regclass::oid ELSE d.classid END,
+                   CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN r.ev_class ELSE d.objid END,
+                   deps.depth + 1
+            FROM deps
+            JOIN pg_catalog.pg_depend d
+              ON d.deptype IN ('n', 'a')
+             AND ((d.refclassid = deps.classid AND d.refobjid = deps.objid)
+                  OR (deps.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                      AND d.refobjid = (SELECT c.reltype FROM pg_catalog.pg_class c WHERE c.oid = deps.objid)))
+            LEFT JOIN pg_catalog.pg_rewrite r ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
+            WHERE deps.depth < 64
+              AND NOT (d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.ev_class = deps.objid)
+              AND NOT (d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass)
+        )
+        SELECT x.classid, x.objid, x.depth,
+               CASE WHEN x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN (SELECT c.relkind::text FROM pg_catalog.pg_class c WHERE c.oid = x.objid)
+                    WHEN x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (SELECT p.prokind::text FROM pg_catalog.pg_proc p WHERE p.oid = x.objid)
+                    WHEN x.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+                        CASE WHEN (SELECT t.tgparentid FROM pg_catalog.pg_trigger t WHERE t.oid = x.objid) <> 0 THEN 'clone' ELSE 'T' END
+                    ELSE '?' END,
+               pg_catalog.pg_describe_object(x.classid, x.objid, 0)
+        FROM (SELECT classid, objid, max(depth) AS depth FROM deps GROUP BY classid, objid) x
+        WHERE NOT (x.classid = $1::oid AND x.objid = $2::oid)
+        ORDER BY x.depth DESC, 5
+        """;
+
+    private readonly Dictionary<(string Family, uint Oid), PgObject> _currentByOid;
+
+    public Recreation(IReadOnlyList<PgObject> current)
+    {
+        _currentByOid = current.ToDictionary(o => (ObjectKey.Family(o.Kind), o.Oid));
+    }
+
+    /// <summary>Why each current object (by key) is dropped and created again: the server's message, or the object it is rebuilt for.</summary>
+    public Dictionary<string, string> Reasons { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Drops the object <paramref name="declaration"/> targets and its dependents. Returns the (family, oid)
+    /// of every dropped dependent, or null when the declaration targets no existing object (the error is genuine).
+    /// </summary>
+    public async Task<HashSet<(string Family, uint Oid)>?> DropAsync(
+        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, PostgresException refusal, CancellationToken cancellationToken)
+    {
+        var target = await ResolveAsync(connection, declaration, currentSchema, cancellationToken).ConfigureAwait(false);
+        if (target is null || !_currentByOid.TryGetValue((target.Value.Family, target.Value.Oid), out var old))
+        {
+            return null;
+        }
+
+        var dependents = new List<(PgObject Object, (string, uint) Id)>();
+        var unmanaged = new List<string>();
+        await using (var cmd = new NpgsqlCommand(DependentsQuery, connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = target.Value.ClassId });
+            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = target.Value.Oid });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var kind = reader.IsDBNull(3) ? "?" : reader.GetString(3);
+                var family = kind switch
+                {
+                    "v" => "view",
+                    "f" or "p" => "routine",
+                    "T" => "trigger",
+                    _ => null,
+                };
+                if (kind == "clone")
+                {
+                    continue; // dropped with the partitioned table's trigger
+                }
+
+                var oid = reader.GetFieldValue<uint>(1);
+                if (family is not null && _currentByOid.TryGetValue((family, oid), out var managed))
+                {
+                    dependents.Add((managed, (family, oid)));
+                }
+                else
+                {
+                    unmanaged.Add(reader.GetString(4));
+                }
+            }
+        }
+
+        if (unmanaged.Count > 0)
+        {
+            var list = string.Join("; ", unmanaged.Distinct(StringComparer.Ordinal));
+            throw new PgAutogenException(PgErrorId.UnmanagedDependent,
+                $"{declaration.Location}: {old.Identity} must be dropped and created again ({refusal.MessageText}), " +
+                $"but {list} depends on it, and PgAutogen does not manage that here, so it cannot be rebuilt. " +
+                "Either manage it (declare it, or widen -Kind/-Schema to include it), or make this change by hand in a migration that drops and re-creates it. " +
+                "Nothing was changed in the database.")
+            {
+                Target = declaration,
+                RecommendedAction = "Declare the dependent object (or include its schema/kind in the comparison), or migrate this change by hand.",
+            };
+        }
+
+        var drops = new NpgsqlBatch(connection);
+        await using (drops.ConfigureAwait(false))
+        {
+            foreach (var (dependent, _) in dependents)
+            {
+                drops.BatchCommands.Add(new NpgsqlBatchCommand(SqlBuilder.Drop(dependent).TrimEnd(';')));
+            }
+
+            drops.BatchCommands.Add(new NpgsqlBatchCommand(SqlBuilder.Drop(old).TrimEnd(';')));
+            await drops.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Reasons[old.Key] = refusal.MessageText;
+        foreach (var (dependent, _) in dependents)
+        {
+            Reasons.TryAdd(dependent.Key, $"rebuilt because {old.Identity} is re-created");
+        }
+
+        return dependents.Select(d => d.Id).ToHashSet();
+    }
+
+    /// <summary>The existing catalog row a declaration targets: (catalog, family, oid), or null.</summary>
+    internal static async Task<(uint ClassId, string Family, uint Oid)?> ResolveAsync(
+        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, CancellationToken cancellationToken)
+    {
+        string sql;
+        string family;
+        uint classId;
+        string value;
+        switch (declaration.Kind)
+        {
+            case PgObjectKind.Function or PgObjectKind.Procedure:
+                sql = "SELECT pg_catalog.to_regprocedure($1)::oid";
+                family = "routine";
+                classId = Catalog.CatalogInspector.PgProcOid;
+                value = Canonicalizer.Signature(declaration, currentSchema);
+                break;
+            case PgObjectKind.View:
+                sql = "SELECT pg_catalog.to_regclass($1)::oid";
+                family = "view";
+                classId = Catalog.CatalogInspector.PgClassOid;
+                value = SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name);
+                break;
+            default:
+                return null;
+        }
+
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });
+        var result = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result is uint oid ? (classId, family, oid) : null;
+    }
+}
