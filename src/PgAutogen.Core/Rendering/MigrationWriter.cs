@@ -2,11 +2,9 @@ using System.Text;
 
 namespace PgAutogen.Core.Rendering;
 
-/// <summary>Writes rendered migrations: UTF-8 without BOM, LF, deterministic bytes; never overwrites without force.</summary>
+/// <summary>Plans rendered migrations as files.</summary>
 public static class MigrationWriter
 {
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
-
     /// <summary>The files a render would produce, as full paths with their content, without writing anything.</summary>
     public static IReadOnlyList<(string Path, string Content)> Plan(IReadOnlyList<MigrationOp> ops, string outFile, string? message, MigrationFormat format)
     {
@@ -17,6 +15,13 @@ public static class MigrationWriter
             .Select(f => (Path.Combine(directory, f.FileName), f.Content.Replace("\r\n", "\n", StringComparison.Ordinal)))
             .ToList();
     }
+
+}
+
+/// <summary>Writes files PgAutogen produces: UTF-8 without BOM, LF, deterministic bytes; never overwrites without force.</summary>
+public static class OutputFiles
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Writes the planned files. Throws OutputFileExists (before writing anything) when one exists and <paramref name="force"/> is not set.</summary>
     public static IReadOnlyList<string> Write(IReadOnlyList<(string Path, string Content)> files, bool force)

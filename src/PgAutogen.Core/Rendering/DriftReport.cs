@@ -1,0 +1,102 @@
+using System.Text;
+
+namespace PgAutogen.Core.Rendering;
+
+/// <summary>How drift is announced to a CI system.</summary>
+public enum CIFormat
+{
+    None,
+    Auto,
+    AzureDevOps,
+    GitHubActions,
+}
+
+/// <summary>Annotations and a Markdown summary for the objects whose database state differs from their declaration.</summary>
+public static class DriftReport
+{
+    /// <summary>Auto → AzureDevOps when TF_BUILD is set, GitHubActions when GITHUB_ACTIONS is set, else None.</summary>
+    public static CIFormat Resolve(CIFormat format, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        if (format != CIFormat.Auto)
+        {
+            return format;
+        }
+
+        if (!string.IsNullOrEmpty(environment("TF_BUILD")))
+        {
+            return CIFormat.AzureDevOps;
+        }
+
+        return string.Equals(environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase) ? CIFormat.GitHubActions : CIFormat.None;
+    }
+
+    /// <summary>One warning annotation per drifting object, pointing at its declaration where it has one.</summary>
+    public static IEnumerable<string> Annotations(IReadOnlyList<MigrationOp> ops, CIFormat format)
+    {
+        foreach (var op in ops.GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()))
+        {
+            var message = $"{Describe(op)}: {op.Reason}";
+            var (file, line) = Location(op.Declaration);
+            switch (format)
+            {
+                case CIFormat.AzureDevOps:
+                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={Escape(file, azure: true)};linenumber={line}";
+                    yield return $"##vso[task.logissue {props}]{Escape(message, azure: true)}";
+                    break;
+                case CIFormat.GitHubActions:
+                    var where = file is null ? "" : $" file={Escape(file, azure: false)},line={line}";
+                    yield return $"::warning{where}::{Escape(message, azure: false)}";
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A Markdown summary (for $GITHUB_STEP_SUMMARY or a pipeline artifact).</summary>
+    public static string Markdown(IReadOnlyList<MigrationOp> ops, string target)
+    {
+        var sb = new StringBuilder();
+        if (ops.Count == 0)
+        {
+            sb.Append("### PgAutogen: no drift\n\n").Append(target).Append(" matches the declarations.\n");
+            return sb.ToString();
+        }
+
+        var objects = ops.GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()).ToList();
+        sb.Append($"### PgAutogen: {objects.Count} object(s) differ from their declarations\n\n");
+        sb.Append(target).Append("\n\n| Action | Kind | Object | Declared at | Why |\n| --- | --- | --- | --- | --- |\n");
+        foreach (var op in objects)
+        {
+            sb.Append($"| {op.Action} | {op.Kind} | `{Cell(op.Identity)}` | {Cell(op.Declaration)} | {Cell(op.Reason)} |\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Describe(MigrationOp op) => op.Action switch
+    {
+        MigrationAction.Create => $"{op.Kind} {op.Identity} is declared but missing from the database",
+        MigrationAction.Drop => $"{op.Kind} {op.Identity} is in the database but not declared",
+        _ => $"{op.Kind} {op.Identity} differs from its declaration",
+    };
+
+    private static (string? File, int Line) Location(string declaration)
+    {
+        // file:line:column — the file may itself contain ':' (Windows drive letters).
+        var parts = declaration.Split(':');
+        if (parts.Length >= 3 && int.TryParse(parts[^2], out var line))
+        {
+            return (string.Join(':', parts[..^2]), line);
+        }
+
+        return (null, 0);
+    }
+
+    private static string Escape(string text, bool azure) => azure
+        ? text.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal)
+            .Replace(";", "%3B", StringComparison.Ordinal).Replace("]", "%5D", StringComparison.Ordinal)
+        : text.Replace("%", "%25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal)
+            .Replace(":", "%3A", StringComparison.Ordinal).Replace(",", "%2C", StringComparison.Ordinal);
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}
