@@ -7,6 +7,7 @@ using static PgAutogen.Core.Tests.Compare.D;
 namespace PgAutogen.Core.Tests.Compare;
 
 /// <summary>The database is never changed by comparing: success, error, cancellation; locks fail fast.</summary>
+[Trait("Category", "Database")]
 public sealed class CompareSafetyTests(CoreDatabaseFixture fixture)
 {
     private const string Setup = """

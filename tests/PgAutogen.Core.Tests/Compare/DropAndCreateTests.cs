@@ -4,6 +4,7 @@ using static PgAutogen.Core.Tests.Compare.D;
 namespace PgAutogen.Core.Tests.Compare;
 
 /// <summary>Changes CREATE OR REPLACE cannot express: judged by PostgreSQL, dependents rebuilt, nothing lost.</summary>
+[Trait("Category", "Database")]
 public sealed class DropAndCreateTests(CoreDatabaseFixture fixture)
 {
     private static string Ops(Migration m) => string.Join(", ", m.Ops.Select(o => $"{o.Action} {o.Identity}"));
