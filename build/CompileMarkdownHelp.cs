@@ -879,6 +879,8 @@ internal static class MamlWriter
                 w.WriteElementString("maml", "para", Maml, para);
             }
 
+            // An empty last paragraph: Get-Help then leaves a blank line before the next example.
+            w.WriteElementString("maml", "para", Maml, "");
             w.WriteEndElement();
             w.WriteEndElement();
         }
