@@ -15,6 +15,11 @@
         'Get-PgCatalogObject'
         'Start-PgSandbox'
         'Stop-PgSandbox'
+        'Compare-PgDeclaration'
+        'New-PgMigration'
+        'Export-PgDeclaration'
+        'Test-PgDeclaration'
+        'Invoke-PgMigration'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

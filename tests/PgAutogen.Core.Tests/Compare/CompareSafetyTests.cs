@@ -55,7 +55,8 @@ public sealed class CompareSafetyTests(CoreDatabaseFixture fixture)
         await db.ExecuteAsync(Setup);
         var before = await FullCatalogAsync(db);
         var m = await Harness.CompareAsync(db, Changes());
-        Assert.Equal(5, m.Ops.Count); // t is not declared: dropped
+        // f, g, t2; v gains a column, which its downgrade cannot undo in place: dropped and created (2 steps); t is not declared: dropped.
+        Assert.Equal(6, m.Ops.Count);
         Assert.Equal(before, await FullCatalogAsync(db));
     }
 
