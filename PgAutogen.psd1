@@ -13,6 +13,7 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-PgCatalogObject'
+        'Get-PgDeclaration'
         'Start-PgSandbox'
         'Stop-PgSandbox'
         'Compare-PgDeclaration'

@@ -187,7 +187,7 @@ public sealed class DeclarationParser
 
         if (source.FindEncodingProblem() is { } problem)
         {
-            Report(DeclarationErrors.Invalid(Location(source, problem.Offset), "the file " + problem.Problem));
+            Report(DeclarationErrors.Invalid(Location(source, problem.Offset), "the text " + problem.Problem));
         }
         else
         {

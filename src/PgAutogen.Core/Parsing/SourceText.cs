@@ -30,9 +30,6 @@ internal sealed class SourceText
 
     public ReadOnlySpan<byte> Bytes => Utf8Z.AsSpan(0, Length);
 
-    /// <summary>Reads a file as UTF-8 (with or without BOM).</summary>
-    public static SourceText FromFile(string path, byte[] content) => FromBytes(path, content);
-
     /// <summary>Wraps a string (a -Sql argument).</summary>
     public static SourceText FromString(string label, string sql)
     {
@@ -120,13 +117,6 @@ internal sealed class SourceText
         }
 
         return i;
-    }
-
-    /// <summary>"label:line:column" for a byte offset.</summary>
-    public string Describe(int byteOffset)
-    {
-        var (line, column) = Locate(byteOffset);
-        return Label + ":" + line + ":" + column;
     }
 
     private static int CountCodePoints(ReadOnlySpan<byte> utf8)
