@@ -13,8 +13,14 @@
     FunctionsToExport    = @()
     CmdletsToExport      = @(
         'Get-PgCatalogObject'
+        'Get-PgDeclaration'
         'Start-PgSandbox'
         'Stop-PgSandbox'
+        'Compare-PgDeclaration'
+        'New-PgMigration'
+        'Export-PgDeclaration'
+        'Test-PgDeclaration'
+        'Invoke-PgMigration'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -40,6 +40,9 @@ public sealed class PgAutogenException : Exception
     /// <summary>What the user can do about it.</summary>
     public string? RecommendedAction { get; init; }
 
+    /// <summary>Where in a declaration file the error is (file, line, column), when it is about one.</summary>
+    public SourceLocation? Location { get; init; }
+
     /// <summary>Returns a copy whose message has every occurrence of <paramref name="secret"/> masked.</summary>
     public PgAutogenException Redact(string secret)
     {
@@ -52,6 +55,13 @@ public sealed class PgAutogenException : Exception
         {
             Target = Target,
             RecommendedAction = RecommendedAction,
+            Location = Location,
         };
     }
+}
+
+/// <summary>A place in a declaration source: the file (or a label such as <c>-Sql[0]</c>), 1-based line and column (in characters).</summary>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => File + ":" + Line + ":" + Column;
 }

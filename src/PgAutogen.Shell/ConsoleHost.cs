@@ -7,7 +7,7 @@ using System.Security;
 namespace PgAutogen.Shell;
 
 /// <summary>A console PSHost: writes to stdout/stderr, knows the window width for table formatting, reads answers from stdin.</summary>
-internal sealed class ConsoleHost : PSHost
+internal sealed partial class ConsoleHost : PSHost
 {
     private readonly ConsoleUI _ui = new();
 
@@ -39,9 +39,16 @@ internal sealed class ConsoleHost : PSHost
     {
     }
 
-    private sealed class ConsoleUI : PSHostUserInterface
+    private sealed partial class ConsoleUI : PSHostUserInterface
     {
+        private static readonly bool Plain = Console.IsOutputRedirected;
         private readonly RawUI _raw = new();
+
+        /// <summary>Formatting decorates with ANSI escapes; a log file or a pipe gets plain text.</summary>
+        private static string Clean(string value) => Plain ? Ansi().Replace(value, "") : value;
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
+        private static partial System.Text.RegularExpressions.Regex Ansi();
 
         public override PSHostRawUserInterface RawUI => _raw;
 
@@ -60,13 +67,13 @@ internal sealed class ConsoleHost : PSHost
             return secure;
         }
 
-        public override void Write(string value) => Console.Out.Write(value);
+        public override void Write(string value) => Console.Out.Write(Clean(value));
 
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(value);
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(Clean(value));
 
-        public override void WriteLine(string value) => Console.Out.WriteLine(value);
+        public override void WriteLine(string value) => Console.Out.WriteLine(Clean(value));
 
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
+        public override void WriteErrorLine(string value) => Console.Error.WriteLine(Clean(value));
 
         public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
 

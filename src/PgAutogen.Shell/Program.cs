@@ -22,8 +22,9 @@ if (args[0].Equals("-Command", StringComparison.OrdinalIgnoreCase) || args[0].Eq
         return 2;
     }
 
-    body = string.Join(' ', args.Skip(1));
-    scriptArgs = Array.Empty<string>();
+    // The command runs as its own script block, so errors point at its lines, not at this wrapper's.
+    scriptArgs = new[] { string.Join(' ', args.Skip(1)) };
+    body = "& ([scriptblock]::Create($PgAutogenShellArgs[0]))";
 }
 else
 {

@@ -10,6 +10,7 @@ public sealed class IdentifierTests
     [InlineData("select", "\"select\"")]
     [InlineData("user", "\"user\"")]
     [InlineData("name", "name")]
+    [InlineData("json", "\"json\"")]
     [InlineData("a\"b", "\"a\"\"b\"")]
     [InlineData("1abc", "\"1abc\"")]
     [InlineData("café", "\"café\"")]

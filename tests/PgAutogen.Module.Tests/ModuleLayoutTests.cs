@@ -7,7 +7,11 @@ namespace PgAutogen.Module.Tests;
 /// <summary>What ships in out/PgAutogen, checked statically and in the hosted engine.</summary>
 public sealed class ModuleLayoutTests
 {
-    private static readonly string[] ExpectedCmdlets = { "Get-PgCatalogObject", "Start-PgSandbox", "Stop-PgSandbox" };
+    private static readonly string[] ExpectedCmdlets =
+    {
+        "Compare-PgDeclaration", "Export-PgDeclaration", "Get-PgCatalogObject", "Get-PgDeclaration", "Invoke-PgMigration",
+        "New-PgMigration", "Start-PgSandbox", "Stop-PgSandbox", "Test-PgDeclaration",
+    };
 
     [Fact]
     public void The_module_imports_from_out_and_exports_exactly_its_cmdlets()

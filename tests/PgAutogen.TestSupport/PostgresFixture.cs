@@ -27,6 +27,13 @@ public abstract class PostgresFixture : IAsyncLifetime
         {
             Server = await TestServerResolver.ResolveAsync(StartLocalAsync);
             await Server.ReadVersionAsync();
+            if (ExpectedMajor() is { } expected && expected != Server.MajorVersion)
+            {
+                // The version matrix (.ci/run) says which major it means to test: running on another would report a false result.
+                throw new InvalidOperationException(
+                    $"PGAUTOGEN_TEST_PG_MAJOR={expected}, but the test server ({Server.Source}) is PostgreSQL {Server.Version}.");
+            }
+
             await using var conn = new NpgsqlConnection(Server.ConnectionString);
             await conn.OpenAsync();
             await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {TemplateName}", conn))
@@ -63,6 +70,11 @@ public abstract class PostgresFixture : IAsyncLifetime
 
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>The major version the run must test (PGAUTOGEN_TEST_PG_MAJOR), if one is set.</summary>
+    public static int? ExpectedMajor() =>
+        int.TryParse(Environment.GetEnvironmentVariable("PGAUTOGEN_TEST_PG_MAJOR"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var major) ? major : null;
 
     /// <summary>The server, or skip (locally) / fail (CI=true) with the reason none is available.</summary>
     public TestServer RequireServer()
@@ -122,6 +134,22 @@ public sealed class TestDatabase : IAsyncDisposable
         await using var conn = await OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Runs exactly one statement as written, even when it holds semicolons of its own, such as a SQL-standard body
+    /// (BEGIN ATOMIC ... END): Npgsql 9 splits a plain command there, and refuses it in a batch (npgsql issue 4445),
+    /// so the statement goes to the server as a dollar-quoted string that a DO block executes.
+    /// </summary>
+    public async Task ExecuteStatementAsync(string sql)
+    {
+        const string tag = "$pgautogen_statement$";
+        if (sql.Contains(tag, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The statement contains " + tag, nameof(sql));
+        }
+
+        await ExecuteAsync($"DO $pgautogen_do$ BEGIN EXECUTE {tag}{sql}{tag}; END $pgautogen_do$");
     }
 
     public async Task<T?> ScalarAsync<T>(string sql)

@@ -107,6 +107,8 @@ public static class Canonicalizer
                 }
             }
 
+            await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
+
             var outOfScope = resolved.Count - desired.Count;
             if (outOfScope > 0)
             {
@@ -336,6 +338,81 @@ public static class Canonicalizer
             }
 
             pending = deferred.Select(d => d.Statement).ToList();
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL judges the downgrade too: with the desired state in place, each changed view and routine is
+    /// replaced by its current definition (one batch, rolled back to a savepoint). What PostgreSQL refuses (a
+    /// view that gained a column cannot lose it again; a parameter default added cannot be removed) is
+    /// dropped and created again, in both directions, with its dependents.
+    /// </summary>
+    private static async Task JudgeDowngradeAsync(
+        NpgsqlConnection connection, IReadOnlyList<PgObject> current, IReadOnlyList<PgObject> desired, Recreation upward,
+        IReadOnlyList<PgObject> after, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var candidates = desired
+            .Where(d => d.Kind != PgObjectKind.Trigger && !upward.Reasons.ContainsKey(d.Key)
+                && currentByKey.TryGetValue(d.Key, out var c) && c.Kind == d.Kind
+                && !string.Equals(c.Definition, d.Definition, StringComparison.Ordinal))
+            .Select(d => (Desired: d, Current: currentByKey[d.Key]))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
+            foreach (var (_, cur) in candidates)
+            {
+                batch.BatchCommands.Add(Verbatim(cur.Definition));
+            }
+
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                return; // every downgrade replace works in place
+            }
+            catch (PostgresException)
+            {
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var downward = new Recreation(after);
+        foreach (var (des, cur) in candidates)
+        {
+            await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            PostgresException? refusal = null;
+            try
+            {
+                await ExecuteVerbatimAsync(connection, cur.Definition, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (IsNotReplaceable(ex))
+            {
+                refusal = ex;
+            }
+            catch (PostgresException)
+            {
+                // Not about replaceability (it names something the desired state no longer has): the
+                // downgrade's order takes care of it.
+            }
+
+            await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                events.Verbose($"{cur.Identity}: the downgrade cannot replace it in place ({refusal.MessageText}); it is dropped and created again both ways.");
+                await downward.MarkForDowngradeAsync(connection, des, refusal.MessageText, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (key, why) in downward.Reasons)
+        {
+            upward.Reasons.TryAdd(key, why);
         }
     }
 

@@ -67,40 +67,7 @@ internal sealed class Recreation
             return null;
         }
 
-        var dependents = new List<(PgObject Object, (string, uint) Id)>();
-        var unmanaged = new List<string>();
-        await using (var cmd = new NpgsqlCommand(DependentsQuery, connection))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = target.Value.ClassId });
-            cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = target.Value.Oid });
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var kind = reader.IsDBNull(3) ? "?" : reader.GetString(3);
-                var family = kind switch
-                {
-                    "v" => "view",
-                    "f" or "p" => "routine",
-                    "T" => "trigger",
-                    _ => null,
-                };
-                if (kind == "clone")
-                {
-                    continue; // dropped with the partitioned table's trigger
-                }
-
-                var oid = reader.GetFieldValue<uint>(1);
-                if (family is not null && _currentByOid.TryGetValue((family, oid), out var managed))
-                {
-                    dependents.Add((managed, (family, oid)));
-                }
-                else
-                {
-                    unmanaged.Add(reader.GetString(4));
-                }
-            }
-        }
-
+        var (dependents, unmanaged) = await DependentsAsync(connection, target.Value.ClassId, target.Value.Oid, cancellationToken).ConfigureAwait(false);
         if (unmanaged.Count > 0)
         {
             var list = string.Join("; ", unmanaged.Distinct(StringComparer.Ordinal));
@@ -134,6 +101,72 @@ internal sealed class Recreation
         }
 
         return dependents.Select(d => d.Id).ToHashSet();
+    }
+
+    /// <summary>
+    /// The downgrade's judgement: <paramref name="obj"/> (a desired object, in the transaction) must be dropped and
+    /// created again to go back to its current form. Marks it and every dependent for re-creation in both
+    /// directions; an unmanaged dependent is an error, as it is going up.
+    /// </summary>
+    public async Task MarkForDowngradeAsync(NpgsqlConnection connection, PgObject obj, string why, CancellationToken cancellationToken)
+    {
+        var classId = obj.Kind is PgObjectKind.Function or PgObjectKind.Procedure ? Catalog.CatalogInspector.PgProcOid : Catalog.CatalogInspector.PgClassOid;
+        var (dependents, unmanaged) = await DependentsAsync(connection, classId, obj.Oid, cancellationToken).ConfigureAwait(false);
+        if (unmanaged.Count > 0)
+        {
+            throw new PgAutogenException(PgErrorId.UnmanagedDependent,
+                $"The downgrade must drop and create {obj.Identity} again ({why}), but {string.Join("; ", unmanaged.Distinct(StringComparer.Ordinal))} depends on it, " +
+                "and PgAutogen does not manage that here, so it cannot be rebuilt. Either manage it, or make this change by hand. Nothing was changed in the database.")
+            {
+                Target = obj,
+                RecommendedAction = "Declare the dependent object (or include its schema/kind in the comparison), or migrate this change by hand.",
+            };
+        }
+
+        Reasons.TryAdd(obj.Key, "the downgrade cannot replace it in place: " + why);
+        foreach (var (dependent, _) in dependents)
+        {
+            Reasons.TryAdd(dependent.Key, $"rebuilt because {obj.Identity} is re-created");
+        }
+    }
+
+    /// <summary>The managed objects (from this instance's catalog) and the descriptions of unmanaged ones that depend on a catalog row, deepest first.</summary>
+    private async Task<(List<(PgObject Object, (string, uint) Id)> Managed, List<string> Unmanaged)> DependentsAsync(
+        NpgsqlConnection connection, uint classId, uint oid, CancellationToken cancellationToken)
+    {
+        var dependents = new List<(PgObject Object, (string, uint) Id)>();
+        var unmanaged = new List<string>();
+        await using var cmd = new NpgsqlCommand(DependentsQuery, connection);
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = classId });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = oid });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var kind = reader.IsDBNull(3) ? "?" : reader.GetString(3);
+            if (kind == "clone")
+            {
+                continue; // dropped with the partitioned table's trigger
+            }
+
+            var family = kind switch
+            {
+                "v" => "view",
+                "f" or "p" => "routine",
+                "T" => "trigger",
+                _ => null,
+            };
+            var dependentOid = reader.GetFieldValue<uint>(1);
+            if (family is not null && _currentByOid.TryGetValue((family, dependentOid), out var managed))
+            {
+                dependents.Add((managed, (family, dependentOid)));
+            }
+            else
+            {
+                unmanaged.Add(reader.GetString(4));
+            }
+        }
+
+        return (dependents, unmanaged);
     }
 
     /// <summary>The existing catalog row a declaration targets: (catalog, family, oid), or null.</summary>

@@ -14,6 +14,18 @@ public sealed class CatalogFilter
 
     public IReadOnlyList<string> Names { get; init; } = Array.Empty<string>();
 
+    /// <summary>A filter from cmdlet parameters: null or empty means everything.</summary>
+    public static CatalogFilter Create(IEnumerable<PgObjectKind>? kinds, IReadOnlyList<string>? schemas = null, IReadOnlyList<string>? names = null)
+    {
+        var kindList = kinds?.Distinct().ToArray();
+        return new CatalogFilter
+        {
+            Kinds = kindList is { Length: > 0 } ? kindList : AllKinds,
+            Schemas = schemas ?? Array.Empty<string>(),
+            Names = names ?? Array.Empty<string>(),
+        };
+    }
+
     public bool Includes(PgObjectKind kind) => Kinds.Count == 0 || Kinds.Contains(kind);
 
     /// <summary>The schema patterns as anchored POSIX regular expressions for <c>~* ANY($1)</c>, or null for all.</summary>

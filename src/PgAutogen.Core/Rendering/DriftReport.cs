@@ -2,15 +2,6 @@ using System.Text;
 
 namespace PgAutogen.Core.Rendering;
 
-/// <summary>How drift is announced to a CI system.</summary>
-public enum CIFormat
-{
-    None,
-    Auto,
-    AzureDevOps,
-    GitHubActions,
-}
-
 /// <summary>Annotations and a Markdown summary for the objects whose database state differs from their declaration.</summary>
 public static class DriftReport
 {

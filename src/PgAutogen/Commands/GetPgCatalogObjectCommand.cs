@@ -27,12 +27,7 @@ public sealed class GetPgCatalogObjectCommand : PgDatabaseCmdlet
 
     protected override void EndProcessing()
     {
-        var filter = new CatalogFilter
-        {
-            Kinds = Kind is { Length: > 0 } ? Kind.Distinct().ToArray() : CatalogFilter.AllKinds,
-            Schemas = Schema ?? Array.Empty<string>(),
-            Names = Name ?? Array.Empty<string>(),
-        };
+        var filter = CatalogFilter.Create(Kind, Schema, Name);
         var connection = GetConnectionOptions();
         try
         {

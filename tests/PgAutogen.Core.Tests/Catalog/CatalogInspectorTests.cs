@@ -4,6 +4,7 @@ using PgAutogen.TestSupport;
 
 namespace PgAutogen.Core.Tests.Catalog;
 
+[Trait("Category", "Database")]
 public sealed class CatalogInspectorTests(CoreDatabaseFixture fixture)
 {
     private static async Task<List<PgObject>> ReadAsync(TestDatabase db, CatalogFilter? filter = null, string? searchPath = null)

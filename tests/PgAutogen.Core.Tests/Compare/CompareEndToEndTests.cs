@@ -4,6 +4,7 @@ using static PgAutogen.Core.Tests.Compare.D;
 namespace PgAutogen.Core.Tests.Compare;
 
 /// <summary>Compare → migration → upgrade → compare again (nothing) → downgrade (original catalog), on a real server.</summary>
+[Trait("Category", "Database")]
 public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
 {
     private const string Orders = """
@@ -279,6 +280,7 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
     }
 }
 
+[Trait("Category", "Database")]
 public sealed class CompareAttributesTests(CoreDatabaseFixture fixture)
 {
     [Fact]

@@ -4,6 +4,7 @@ using static PgAutogen.Core.Tests.Compare.D;
 namespace PgAutogen.Core.Tests.Compare;
 
 /// <summary>Changes CREATE OR REPLACE cannot express: judged by PostgreSQL, dependents rebuilt, nothing lost.</summary>
+[Trait("Category", "Database")]
 public sealed class DropAndCreateTests(CoreDatabaseFixture fixture)
 {
     private static string Ops(Migration m) => string.Join(", ", m.Ops.Select(o => $"{o.Action} {o.Identity}"));
@@ -178,6 +179,30 @@ public sealed class DropAndCreateTests(CoreDatabaseFixture fixture)
         Assert.Equal("bigint", row[7]);
         await Harness.ApplyAsync(db, m.Down);
         // Idempotence and the exact original catalog, checked both ways.
+        await Harness.RoundTripAsync(db, decls, m);
+    }
+
+    [Fact]
+    public async Task A_change_only_the_downgrade_cannot_replace_is_dropped_and_created_both_ways()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE t (id int, status text);
+            CREATE VIEW v AS SELECT id FROM t;
+            CREATE VIEW on_v AS SELECT id FROM v;
+            CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+            """);
+        var decls = new[]
+        {
+            // Going up both are plain replaces; going down, the view would lose a column and the function its default.
+            View("CREATE VIEW v AS SELECT id, status FROM t", "v"),
+            View("CREATE VIEW on_v AS SELECT id FROM v", "on_v"),
+            Fn("CREATE FUNCTION f(a int DEFAULT 0) RETURNS int LANGUAGE sql AS 'SELECT a'", "f", "int"),
+        };
+        var m = await Harness.CompareAsync(db, decls);
+        Assert.Contains("the downgrade cannot replace it in place: cannot drop columns from view", m.Ops.First(o => o.Identity == "public.v").Reason, StringComparison.Ordinal);
+        Assert.Contains("parameter defaults", m.Ops.First(o => o.Identity == "public.f(integer)").Reason, StringComparison.Ordinal);
+        Assert.Contains("rebuilt because public.v is re-created", m.Ops.First(o => o.Identity == "public.on_v").Reason, StringComparison.Ordinal);
         await Harness.RoundTripAsync(db, decls, m);
     }
 }

@@ -73,6 +73,7 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    [Trait("Category", "Database")]
     public async Task A_wrong_password_is_an_authentication_error_without_the_password()
     {
         await using var db = await fixture.CreateDatabaseAsync();
@@ -96,6 +97,7 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    [Trait("Category", "Database")]
     public async Task A_missing_database_is_named()
     {
         var server = fixture.RequireServer();
@@ -107,6 +109,7 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    [Trait("Category", "Database")]
     public async Task The_local_server_provider_starts_and_stops_a_server_and_leaves_nothing_behind()
     {
         if (LocalPostgresServer.FindBinDirectory() is null)

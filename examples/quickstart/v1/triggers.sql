@@ -1,0 +1,3 @@
+create trigger orders_touch
+    before update on app.orders
+    for each row execute function app.touch_updated_at();

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Npgsql;
+using PgAutogen.Core.Canonicalization;
+using PgAutogen.Core.Parsing;
+
+namespace PgAutogen.Core.Databases;
+
+/// <summary>
+/// Applies one section of a dbmate-style migration file (<c>-- migrate:up</c> / <c>-- migrate:down</c>) in one
+/// transaction: split into statements by the same lexer as the declarations (dollar quotes and BEGIN ATOMIC
+/// bodies stay whole), sent as one batch, committed only when every statement succeeded.
+/// </summary>
+public static class MigrationRunner
+{
+    private const string UpMarker = "-- migrate:up";
+    private const string DownMarker = "-- migrate:down";
+
+    /// <summary>Runs the up (or down) section of <paramref name="path"/>; returns how many statements ran.</summary>
+    public static async Task<int> RunAsync(ConnectionOptions connection, string path, bool down, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(events);
+        if (!File.Exists(path))
+        {
+            throw new PgAutogenException(PgErrorId.DeclarationFileNotFound, $"The migration file '{path}' does not exist.") { Target = path };
+        }
+
+        var source = SourceText.FromFile(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
+        var (start, end) = Section(source, down);
+        var statements = SqlLexer.SplitStatements(source.Bytes, start, end)
+            .Select(r => (Start: SqlLexer.SkipTrivia(source.Bytes, r.Start, r.End), r.End))
+            .Where(r => r.Start < r.End)
+            .ToList();
+        if (statements.Count == 0)
+        {
+            events.Warning($"{path}: the {(down ? "down" : "up")} section has no statements; nothing was run.");
+            return 0;
+        }
+
+        var watch = Stopwatch.StartNew();
+        await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+        await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(conn, transaction);
+        foreach (var (s, e) in statements)
+        {
+            var sql = source.Decode(s, e);
+            events.Debug(sql);
+            batch.BatchCommands.Add(Canonicalizer.Verbatim(sql));
+        }
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var index = batch.BatchCommands.IndexOf(ex.BatchCommand!);
+            var (line, column) = index >= 0 ? source.Locate(statements[index].Start) : (0, 0);
+            throw new PgAutogenException(PgErrorId.QueryFailed,
+                $"{path}:{line}:{column}: {ex.MessageText}" + (string.IsNullOrEmpty(ex.Detail) ? "" : "\nDETAIL: " + ex.Detail) +
+                (string.IsNullOrEmpty(ex.Hint) ? "" : "\nHINT: " + ex.Hint) + "\nThe migration was rolled back; nothing was changed.", ex)
+            {
+                Target = path,
+                RecommendedAction = "Fix the statement (or the database) and run the migration again.",
+            };
+        }
+
+        events.Verbose($"Applied the {(down ? "down" : "up")} section of {path}: {statements.Count} statement(s) in {watch.ElapsedMilliseconds} ms");
+        return statements.Count;
+    }
+
+    /// <summary>The byte range of the section: up from its marker to the down marker; down from its marker to the end. Without markers the whole file is up.</summary>
+    private static (int Start, int End) Section(SourceText source, bool down)
+    {
+        var text = source.Bytes;
+        var up = IndexOfMarker(text, UpMarker);
+        var dn = IndexOfMarker(text, DownMarker);
+        if (down)
+        {
+            if (dn < 0)
+            {
+                throw new PgAutogenException(PgErrorId.DeclarationInvalid, $"{source.Label}: there is no '{DownMarker}' section to run.") { Target = source.Label };
+            }
+
+            return (LineEnd(text, dn), text.Length);
+        }
+
+        var start = up < 0 ? 0 : LineEnd(text, up);
+        var end = dn >= 0 && dn > start ? dn : text.Length;
+        return (start, end);
+    }
+
+    private static int IndexOfMarker(ReadOnlySpan<byte> text, string marker)
+    {
+        var needle = System.Text.Encoding.UTF8.GetBytes(marker);
+        var from = 0;
+        while (true)
+        {
+            var at = text[from..].IndexOf(needle);
+            if (at < 0)
+            {
+                return -1;
+            }
+
+            at += from;
+            if (at == 0 || text[at - 1] == (byte)'\n')
+            {
+                return at;
+            }
+
+            from = at + needle.Length;
+        }
+    }
+
+    private static int LineEnd(ReadOnlySpan<byte> text, int from)
+    {
+        var nl = text[from..].IndexOf((byte)'\n');
+        return nl < 0 ? text.Length : from + nl + 1;
+    }
+}

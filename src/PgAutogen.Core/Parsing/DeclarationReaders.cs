@@ -1,0 +1,123 @@
+using System.Text.Json;
+
+namespace PgAutogen.Core.Parsing;
+
+/// <summary>One statement being read: its exact text and where it starts.</summary>
+internal sealed record StatementContext(string Sql, SourceLocation Location)
+{
+    public string File => Location.File;
+
+    public int Line => Location.Line;
+
+    public int Column => Location.Column;
+}
+
+/// <summary>The readers of the allowed statements (see <see cref="StatementKinds.Allowed"/>): parse-tree node → PgDeclaration.</summary>
+internal static class DeclarationReaders
+{
+    /// <summary>CREATE [OR REPLACE] FUNCTION | PROCEDURE.</summary>
+    public static PgDeclaration Routine(StatementNode node, StatementContext statement)
+    {
+        var isProcedure = node.Bool("is_procedure");
+        var (schema, name) = QualifiedName(node.Element("funcname") ?? default);
+        var arguments = new List<string>();
+        if (node.Element("parameters") is { } parameters)
+        {
+            foreach (var item in parameters.EnumerateArray())
+            {
+                var parameter = item.GetProperty("FunctionParameter");
+                var mode = String(parameter, "mode") ?? "FUNC_PARAM_DEFAULT";
+                var identifying = mode switch
+                {
+                    "FUNC_PARAM_OUT" => isProcedure, // PostgreSQL 14+: a procedure's OUT parameters are part of its signature
+                    "FUNC_PARAM_TABLE" => false,
+                    _ => true,                        // IN, INOUT, VARIADIC, and no mode written
+                };
+                if (identifying)
+                {
+                    arguments.Add(TypeNames.Render(parameter.GetProperty("argType")));
+                }
+            }
+        }
+
+        var declaration = new PgDeclaration(isProcedure ? PgObjectKind.Procedure : PgObjectKind.Function, schema, name,
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            Arguments = string.Join(", ", arguments),
+            OrReplace = node.Bool("replace"),
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>CREATE [OR REPLACE] [CONSTRAINT] TRIGGER.</summary>
+    public static PgDeclaration Trigger(StatementNode node, StatementContext statement)
+    {
+        var relation = node.Element("relation") ?? default;
+        var tableSchema = String(relation, "schemaname") ?? "";
+        var declaration = new PgDeclaration(PgObjectKind.Trigger, tableSchema, node.String("trigname") ?? "",
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            Table = String(relation, "relname") ?? "",
+            TableSchema = tableSchema,
+            OrReplace = node.Bool("replace"),
+            IsConstraintTrigger = node.Bool("isconstraint"),
+        };
+        RefuseSystemSchema(declaration, tableSchema, statement);
+        return declaration;
+    }
+
+    /// <summary>CREATE [OR REPLACE] [RECURSIVE] VIEW (with options and check option); not TEMPORARY.</summary>
+    public static PgDeclaration View(StatementNode node, StatementContext statement)
+    {
+        var view = node.Element("view") ?? default;
+        if (string.Equals(String(view, "relpersistence"), "t", StringComparison.Ordinal))
+        {
+            throw DeclarationErrors.NotAllowed(statement, "CREATE TEMPORARY VIEW",
+                "A temporary view lives only as long as the session; PgAutogen manages persistent views only.");
+        }
+
+        var schema = String(view, "schemaname") ?? "";
+        var declaration = new PgDeclaration(PgObjectKind.View, schema, String(view, "relname") ?? "",
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            OrReplace = node.Bool("replace"),
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>True for the schemas PgAutogen never manages: pg_catalog, information_schema, pg_toast*, pg_temp* (every pg_ schema is reserved).</summary>
+    public static bool IsSystemSchema(string schema) =>
+        schema.StartsWith("pg_", StringComparison.Ordinal) || string.Equals(schema, "information_schema", StringComparison.Ordinal);
+
+    /// <summary>The value of a <c>{"String": {"sval": ...}}</c> node.</summary>
+    public static string StringValue(JsonElement node) =>
+        node.TryGetProperty("String", out var s) && s.TryGetProperty("sval", out var v) ? v.GetString() ?? "" : "";
+
+    /// <summary>[schema.]name from a list of String nodes (a catalog part, if any, is dropped).</summary>
+    public static (string Schema, string Name) QualifiedName(JsonElement names)
+    {
+        var parts = names.ValueKind == JsonValueKind.Array ? names.EnumerateArray().Select(StringValue).ToList() : new List<string>();
+        return parts.Count switch
+        {
+            0 => ("", ""),
+            1 => ("", parts[0]),
+            _ => (parts[^2], parts[^1]),
+        };
+    }
+
+    public static string? String(JsonElement node, string property) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public static bool Bool(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.True;
+
+    private static void RefuseSystemSchema(PgDeclaration declaration, string schema, StatementContext statement)
+    {
+        if (IsSystemSchema(schema))
+        {
+            throw DeclarationErrors.TargetNotAllowed(statement, declaration, schema);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text;
+
+namespace PgAutogen.Core.Parsing;
+
+/// <summary>
+/// The UTF-8 text of one declaration source (a file or a -Sql string), NUL-terminated for libpg_query, with the
+/// mapping from byte offsets (what libpg_query reports) to 1-based lines and columns. Columns count characters
+/// as Unicode code points, like PostgreSQL's own error positions; line breaks are LF, CRLF and a lone CR.
+/// </summary>
+internal sealed class SourceText
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private int[]? _lineStarts;
+
+    private SourceText(string label, byte[] utf8Z)
+    {
+        Label = label;
+        Utf8Z = utf8Z;
+    }
+
+    /// <summary>The file path, or a label such as <c>-Sql[0]</c>.</summary>
+    public string Label { get; }
+
+    /// <summary>The text as UTF-8 without BOM, followed by one NUL byte.</summary>
+    public byte[] Utf8Z { get; }
+
+    /// <summary>Length in bytes, without the NUL.</summary>
+    public int Length => Utf8Z.Length - 1;
+
+    public ReadOnlySpan<byte> Bytes => Utf8Z.AsSpan(0, Length);
+
+    /// <summary>Wraps a string (a -Sql argument).</summary>
+    public static SourceText FromString(string label, string sql)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(sql) + 1];
+        Encoding.UTF8.GetBytes(sql, bytes);
+        return new SourceText(label, bytes);
+    }
+
+    /// <summary>UTF-8 bytes, an optional BOM stripped.</summary>
+    public static SourceText FromBytes(string label, ReadOnlySpan<byte> content)
+    {
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..];
+        }
+
+        var bytes = new byte[content.Length + 1];
+        content.CopyTo(bytes);
+        return new SourceText(label, bytes);
+    }
+
+    /// <summary>Returns the byte offset of the first NUL byte or invalid UTF-8 sequence, and what it is; null when the text is clean.</summary>
+    public (int Offset, string Problem)? FindEncodingProblem()
+    {
+        var bytes = Bytes;
+        var nul = bytes.IndexOf((byte)0);
+        var limit = nul >= 0 ? nul : bytes.Length;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes[..limit]))
+        {
+            Span<char> buffer = stackalloc char[256];
+            var offset = 0;
+            while (offset < limit)
+            {
+                var status = System.Text.Unicode.Utf8.ToUtf16(bytes[offset..limit], buffer, out var read, out _, replaceInvalidSequences: false);
+                if (status == System.Buffers.OperationStatus.InvalidData)
+                {
+                    return (offset + read, $"is not valid UTF-8 (byte 0x{bytes[offset + read]:X2})");
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                offset += read;
+            }
+        }
+
+        return nul >= 0 ? (nul, "contains a NUL character") : null;
+    }
+
+    /// <summary>Decodes bytes [start, end) as a string.</summary>
+    public string Decode(int start, int end) => end <= start ? "" : StrictUtf8.GetString(Utf8Z, start, end - start);
+
+    /// <summary>The 1-based line and column (in code points) of a byte offset.</summary>
+    public (int Line, int Column) Locate(int byteOffset)
+    {
+        byteOffset = Math.Clamp(byteOffset, 0, Length);
+        var starts = LineStarts();
+        var index = Array.BinarySearch(starts, byteOffset);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+
+        var lineStart = starts[index];
+        return (index + 1, CountCodePoints(Utf8Z.AsSpan(lineStart, byteOffset - lineStart)) + 1);
+    }
+
+    /// <summary>The byte offset reached by moving <paramref name="codePoints"/> characters forward from <paramref name="fromByte"/>.</summary>
+    public int AdvanceCodePoints(int fromByte, int codePoints)
+    {
+        var i = fromByte;
+        var bytes = Utf8Z;
+        var end = Length;
+        while (codePoints > 0 && i < end)
+        {
+            i++;
+            while (i < end && (bytes[i] & 0xC0) == 0x80)
+            {
+                i++;
+            }
+
+            codePoints--;
+        }
+
+        return i;
+    }
+
+    private static int CountCodePoints(ReadOnlySpan<byte> utf8)
+    {
+        var count = 0;
+        foreach (var b in utf8)
+        {
+            if ((b & 0xC0) != 0x80)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private int[] LineStarts()
+    {
+        if (_lineStarts is not null)
+        {
+            return _lineStarts;
+        }
+
+        var starts = new List<int> { 0 };
+        var bytes = Bytes;
+        var i = 0;
+        while (i < bytes.Length)
+        {
+            var next = bytes[i..].IndexOfAny((byte)'\n', (byte)'\r');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n')
+            {
+                i++;
+            }
+
+            i++;
+            starts.Add(i);
+        }
+
+        _lineStarts = starts.ToArray();
+        return _lineStarts;
+    }
+}

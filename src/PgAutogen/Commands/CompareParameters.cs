@@ -1,0 +1,126 @@
+using System.Management.Automation;
+using PgAutogen.Core;
+using PgAutogen.Core.Canonicalization;
+using PgAutogen.Core.Catalog;
+
+namespace PgAutogen.Commands;
+
+/// <summary>
+/// The parameters shared by the cmdlets that compare declarations with a database (Compare-PgDeclaration,
+/// New-PgMigration -Path): the declarations (-Path, -LiteralPath, -Sql, piped PgDeclaration), the scope
+/// (-Kind, -Schema) and the safety limits (-LockTimeout, -StatementTimeout).
+/// </summary>
+public abstract class PgCompareCmdlet : PgDatabaseCmdlet
+{
+    internal const string PathSet = "Path";
+    internal const string LiteralPathSet = "LiteralPath";
+
+    private readonly List<PgDeclaration> _piped = new();
+    private readonly List<string> _paths = new();
+
+    /// <summary>Declaration files or folders (searched recursively for *.sql); wildcards allowed.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>Declaration files or folders, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>Declarations as SQL text (each string may hold several statements).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Sql { get; set; }
+
+    /// <summary>Declarations from Get-PgDeclaration.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PgDeclaration[]? Declaration { get; set; }
+
+    /// <summary>The kinds compared; all managed kinds when omitted. Objects of other kinds are never dropped.</summary>
+    [Parameter]
+    public PgObjectKind[]? Kind { get; set; }
+
+    /// <summary>The schemas compared (wildcards allowed); all non-system schemas when omitted. Objects in other schemas are never dropped.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Schema { get; set; }
+
+    /// <summary>Seconds a declaration may wait for a lock (lock_timeout) before the compare fails. Default 5.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double LockTimeout { get; set; } = 5;
+
+    /// <summary>Seconds one statement may run (statement_timeout) before the compare fails. Default 120.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 86400.0)]
+    public double StatementTimeout { get; set; } = 120;
+
+    protected override void ProcessRecord()
+    {
+        if (Declaration is not null)
+        {
+            _piped.AddRange(Declaration);
+        }
+
+        if (Path is not null)
+        {
+            foreach (var path in Path)
+            {
+                try
+                {
+                    _paths.AddRange(GetResolvedProviderPathFromPSPath(path, out _));
+                }
+                catch (ItemNotFoundException ex)
+                {
+                    WriteError(new ErrorRecord(ex, "DeclarationFileNotFound", ErrorCategory.ObjectNotFound, path)
+                    {
+                        ErrorDetails = new ErrorDetails($"The declaration path '{path}' does not exist.") { RecommendedAction = "Check -Path." },
+                    });
+                }
+            }
+        }
+
+        if (LiteralPath is not null)
+        {
+            _paths.AddRange(LiteralPath.Select(p => GetUnresolvedProviderPathFromPSPath(p)));
+        }
+    }
+
+    /// <summary>True when any declaration source was given: -Path, -LiteralPath, -Sql or piped PgDeclaration.</summary>
+    internal bool HasDeclarationInput => _piped.Count > 0 || _paths.Count > 0 || Sql is { Length: > 0 } || Path is not null || LiteralPath is not null;
+
+    /// <summary>All declarations: piped, from files, from -Sql. Null when any of them had an error (already written).</summary>
+    internal IReadOnlyList<PgDeclaration>? CollectDeclarations()
+    {
+        var result = new List<PgDeclaration>(_piped);
+        var hadErrors = false;
+        var loaded = DeclarationSources.Load(_paths, Sql ?? Array.Empty<string>(), error =>
+        {
+            hadErrors = true;
+            WriteError(ToErrorRecord(error));
+        });
+        result.AddRange(loaded);
+        if (hadErrors)
+        {
+            return null;
+        }
+
+        return result;
+    }
+
+    internal CompareRequest BuildRequest(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject>? piped) => new()
+    {
+        Declarations = declarations,
+        PipedCurrent = piped,
+        Options = new CanonicalizationOptions
+        {
+            LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+            StatementTimeout = TimeSpan.FromSeconds(StatementTimeout),
+            Filter = CatalogFilter.Create(Kind, Schema),
+        },
+    };
+}

@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using PgAutogen.Core;
+using PgAutogen.Core.Rendering;
+
+namespace PgAutogen.Commands;
+
+/// <summary>
+/// Writes a migration file (upgrade and downgrade) from MigrationOp objects (piped from
+/// Compare-PgDeclaration), or computes them from -Path and a database.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "PgMigration", DefaultParameterSetName = OpsSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    HelpUri = HelpUriBase + "New-PgMigration.md")]
+[OutputType(typeof(FileInfo))]
+public sealed class NewPgMigrationCommand : PgCompareCmdlet
+{
+    private const string OpsSet = "Ops";
+    private readonly List<MigrationOp> _ops = new();
+
+    /// <summary>The steps to write, from Compare-PgDeclaration (a filtered subset still gives two halves that run).</summary>
+    [Parameter(ValueFromPipeline = true, ParameterSetName = OpsSet)]
+    public MigrationOp[]? InputObject { get; set; }
+
+    /// <summary>The migration file to write (relative paths are relative to PowerShell's current location).</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string OutFile { get; set; } = "";
+
+    /// <summary>A description written as a comment at the top of the file.</summary>
+    [Parameter]
+    public string? Message { get; set; }
+
+    /// <summary>The file format. Dbmate (default): one file with -- migrate:up and -- migrate:down.</summary>
+    [Parameter]
+    public MigrationFormat Format { get; set; } = MigrationFormat.Dbmate;
+
+    /// <summary>Overwrite an existing file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not null)
+        {
+            _ops.AddRange(InputObject);
+        }
+
+        base.ProcessRecord();
+    }
+
+    protected override void EndProcessing()
+    {
+        var outFile = GetUnresolvedProviderPathFromPSPath(OutFile);
+        IReadOnlyList<MigrationOp> ops = _ops;
+        try
+        {
+            // Steps piped in are written as they are; without them, the steps are computed from the declarations.
+            var hasDeclarations = HasDeclarationInput;
+            if (_ops.Count > 0 && hasDeclarations)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("Give either migration steps (piped from Compare-PgDeclaration) or declarations (-Path, -LiteralPath, -Sql, piped PgDeclaration), not both."),
+                    "AmbiguousInput", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+
+            if (_ops.Count == 0 && hasDeclarations)
+            {
+                var declarations = CollectDeclarations();
+                if (declarations is null)
+                {
+                    ThrowTerminatingError(new ErrorRecord(
+                        new InvalidOperationException("The declarations have errors (see above); no migration was written."),
+                        "DeclarationsInvalid", ErrorCategory.InvalidData, null));
+                    return;
+                }
+
+                var request = BuildRequest(declarations, null);
+                var connection = GetConnectionOptions();
+                ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            }
+
+            if (ops.Count == 0)
+            {
+                WriteInformation(new InformationRecord(new HostInformationMessage { Message = "No differences: the database matches the declarations; no migration was written." }, "New-PgMigration")
+                {
+                    Tags = { "PSHOST" },
+                });
+                return;
+            }
+
+            var files = MigrationWriter.Plan(ops, outFile, Message, Format);
+            var description = $"{string.Join(", ", files.Select(f => f.Path))} ({ops.Count} step(s))";
+            if (!ShouldProcess(description, "Write migration"))
+            {
+                return;
+            }
+
+            foreach (var path in OutputFiles.Write(files, Force))
+            {
+                WriteObject(new FileInfo(path));
+            }
+        }
+        catch (PgAutogenException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex, outFile));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using PgAutogen.Core;
+using PgAutogen.Core.Rendering;
+
+namespace PgAutogen.Commands;
+
+/// <summary>
+/// Drift check for CI: $true when the database matches the declarations, else $false. Drift is not an
+/// error; with -CIFormat each drifting object becomes an Azure DevOps / GitHub Actions warning annotation.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "PgDeclaration", DefaultParameterSetName = PathSet, HelpUri = HelpUriBase + "Test-PgDeclaration.md")]
+[OutputType(typeof(bool))]
+public sealed class TestPgDeclarationCommand : PgCompareCmdlet
+{
+    /// <summary>Annotations for a CI system: None, Auto (default: Azure DevOps when TF_BUILD is set, GitHub Actions when GITHUB_ACTIONS is), AzureDevOps, GitHubActions.</summary>
+    [Parameter]
+    public CIFormat CIFormat { get; set; } = CIFormat.Auto;
+
+    /// <summary>Also write a Markdown summary of the drift to this file (e.g. $env:GITHUB_STEP_SUMMARY).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SummaryPath { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var declarations = CollectDeclarations();
+        if (declarations is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("The declarations have errors (see above); nothing was compared."),
+                "DeclarationsInvalid", ErrorCategory.InvalidData, null));
+            return;
+        }
+
+        var request = BuildRequest(declarations, null);
+        var connection = GetConnectionOptions();
+        try
+        {
+            var ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            var format = DriftReport.Resolve(CIFormat);
+            foreach (var line in DriftReport.Annotations(ops, format))
+            {
+                // The CI agent reads these from the host's output.
+                WriteInformation(new InformationRecord(new HostInformationMessage { Message = line, NoNewLine = false }, "Test-PgDeclaration") { Tags = { "PSHOST" } });
+            }
+
+            if (SummaryPath is not null)
+            {
+                var path = GetUnresolvedProviderPathFromPSPath(SummaryPath);
+                File.AppendAllText(path, DriftReport.Markdown(ops, connection.Describe().ToString()) + "\n");
+            }
+
+            WriteVerbose(ops.Count == 0 ? "No drift." : $"{ops.Count} step(s) of drift.");
+            WriteObject(ops.Count == 0);
+        }
+        catch (PgAutogenException ex)
+        {
+            ThrowTerminatingError(ToErrorRecord(ex));
+        }
+    }
+}
