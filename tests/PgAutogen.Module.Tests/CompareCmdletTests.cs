@@ -44,8 +44,8 @@ public sealed class CompareCmdletTests(ModuleDatabaseFixture fixture) : IDisposa
         var lines = result.Output.Select(o => o.ToString()).ToList();
         Assert.Equal(new[]
         {
-            "1 Replace Function app.touch()",
-            "2 Create Function app.new_helper(integer)",
+            "1 Create Function app.new_helper(integer)",
+            "2 Replace Function app.touch()",
             "3 Replace View app.big",
             "4 Replace Trigger touch ON app.orders",
             "5 Drop Function app.old_helper()",

@@ -36,9 +36,10 @@ public sealed class HelpTests
             "ConnectionString", "Credential", "Declaration", "InputObject", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
             "StatementTimeout",
         ],
+        ["Export-PgDeclaration"] = ["Confirm", "ConnectionString", "Credential", "Force", "Kind", "Path", "Schema", "WhatIf"],
         ["Get-PgCatalogObject"] = ["ConnectionString", "Credential", "Kind", "Name", "Schema"],
         ["Get-PgDeclaration"] = ["LiteralPath", "Path", "Sql"],
-        ["Invoke-PgMigration"] = ["ConnectionString", "Credential", "Down", "Path"],
+        ["Invoke-PgMigration"] = ["Confirm", "ConnectionString", "Credential", "Down", "Path", "WhatIf"],
         ["New-PgMigration"] =
         [
             "Confirm", "ConnectionString", "Credential", "Declaration", "Force", "Format", "InputObject", "Kind", "LiteralPath", "LockTimeout",
@@ -46,6 +47,11 @@ public sealed class HelpTests
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Sandbox"],
+        ["Test-PgDeclaration"] =
+        [
+            "CIFormat", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
+            "StatementTimeout", "SummaryPath",
+        ],
     };
 
     /// <summary>Commands examples may use that the hosted engine lacks: full-pwsh cmdlets and external tools.</summary>

@@ -25,7 +25,7 @@ public static class MigrationRunner
             throw new PgAutogenException(PgErrorId.DeclarationFileNotFound, $"The migration file '{path}' does not exist.") { Target = path };
         }
 
-        var source = SourceText.FromFile(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
+        var source = SourceText.FromBytes(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
         var (start, end) = Section(source, down);
         var statements = SqlLexer.SplitStatements(source.Bytes, start, end)
             .Select(r => (Start: SqlLexer.SkipTrivia(source.Bytes, r.Start, r.End), r.End))

@@ -27,17 +27,18 @@ public static class DriftReport
     {
         foreach (var op in ops.GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()))
         {
-            var message = $"{Describe(op)}: {op.Reason}";
+            // A drop's reason says what its description already does; the others add why.
+            var message = op.Action is MigrationAction.Create or MigrationAction.Drop ? Describe(op) : $"{Describe(op)}: {op.Reason}";
             var (file, line) = Location(op.Declaration);
             switch (format)
             {
                 case CIFormat.AzureDevOps:
-                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={Escape(file, azure: true)};linenumber={line}";
-                    yield return $"##vso[task.logissue {props}]{Escape(message, azure: true)}";
+                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line}";
+                    yield return $"##vso[task.logissue {props}]{AzureMessage(message)}";
                     break;
                 case CIFormat.GitHubActions:
-                    var where = file is null ? "" : $" file={Escape(file, azure: false)},line={line}";
-                    yield return $"::warning{where}::{Escape(message, azure: false)}";
+                    var where = file is null ? "" : $" file={GitHubProperty(file)},line={line}";
+                    yield return $"::warning{where}::{GitHubMessage(message)}";
                     break;
             }
         }
@@ -77,17 +78,27 @@ public static class DriftReport
         var parts = declaration.Split(':');
         if (parts.Length >= 3 && int.TryParse(parts[^2], out var line))
         {
-            return (string.Join(':', parts[..^2]), line);
+            var file = string.Join(':', parts[..^2]);
+            // Declarations given as -Sql strings have no file to point at.
+            return file.StartsWith("-Sql[", StringComparison.Ordinal) ? (null, 0) : (file, line);
         }
 
         return (null, 0);
     }
 
-    private static string Escape(string text, bool azure) => azure
-        ? text.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal)
-            .Replace(";", "%3B", StringComparison.Ordinal).Replace("]", "%5D", StringComparison.Ordinal)
-        : text.Replace("%", "%25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal)
-            .Replace(":", "%3A", StringComparison.Ordinal).Replace(",", "%2C", StringComparison.Ordinal);
+    // Azure DevOps logging commands: %AZP25 for %, and ; ] in properties.
+    private static string AzureMessage(string text) =>
+        text.Replace("%", "%AZP25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);
+
+    private static string AzureProperty(string text) =>
+        AzureMessage(text).Replace(";", "%3B", StringComparison.Ordinal).Replace("]", "%5D", StringComparison.Ordinal);
+
+    // GitHub workflow commands: the runner decodes %25 %0D %0A in the message, and also %3A %2C in properties.
+    private static string GitHubMessage(string text) =>
+        text.Replace("%", "%25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);
+
+    private static string GitHubProperty(string text) =>
+        GitHubMessage(text).Replace(":", "%3A", StringComparison.Ordinal).Replace(",", "%2C", StringComparison.Ordinal);
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 }

@@ -17,6 +17,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
 
     private readonly List<PgDeclaration> _piped = new();
     private readonly List<string> _paths = new();
+    private bool _pathErrors;
 
     /// <summary>Declaration files or folders (searched recursively for *.sql); wildcards allowed.</summary>
     [Parameter(Position = 0, ParameterSetName = PathSet)]
@@ -76,6 +77,8 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
                 }
                 catch (ItemNotFoundException ex)
                 {
+                    // Comparing without these declarations would drop what they declare: the compare will refuse to run.
+                    _pathErrors = true;
                     WriteError(new ErrorRecord(ex, "DeclarationFileNotFound", ErrorCategory.ObjectNotFound, path)
                     {
                         ErrorDetails = new ErrorDetails($"The declaration path '{path}' does not exist.") { RecommendedAction = "Check -Path." },
@@ -97,7 +100,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     internal IReadOnlyList<PgDeclaration>? CollectDeclarations()
     {
         var result = new List<PgDeclaration>(_piped);
-        var hadErrors = false;
+        var hadErrors = _pathErrors;
         var loaded = DeclarationSources.Load(_paths, Sql ?? Array.Empty<string>(), error =>
         {
             hadErrors = true;

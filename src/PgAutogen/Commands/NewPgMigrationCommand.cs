@@ -81,7 +81,10 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
 
             if (ops.Count == 0)
             {
-                WriteInformation(new InformationRecord(new HostInformationMessage { Message = "No differences: the database matches the declarations; no migration was written." }, "New-PgMigration")
+                var said = hasDeclarations || _ops.Count > 0 || MyInvocation.ExpectingInput
+                    ? "No differences: the database matches the declarations; no migration was written."
+                    : "No migration steps were given (pipe them from Compare-PgDeclaration, or give -Path or -Sql); no migration was written.";
+                WriteInformation(new InformationRecord(new HostInformationMessage { Message = said }, "New-PgMigration")
                 {
                     Tags = { "PSHOST" },
                 });
