@@ -22,11 +22,12 @@ internal sealed record ScaleResult
     public required int Runs { get; init; }
     public required double GenerateMs { get; init; }
     public required double LoadMs { get; init; }
-    public double? ParseMs { get; init; }
+    public required double ParseMs { get; init; }
     public required double InspectMs { get; init; }
     public required double CanonicalizeMs { get; init; }
     public required double CurrentReadMs { get; init; }
     public required double ExecuteMs { get; init; }
+    public required double ValidateMs { get; init; }
     public required double ReadBackMs { get; init; }
     public required double PlanMs { get; init; }
     public required double RenderMs { get; init; }
@@ -128,7 +129,11 @@ internal sealed class BenchRunner
         schema.Write(root);
         var generateMs = watch.Elapsed.TotalMilliseconds;
         var mutatedDir = Path.Combine(root, "mutated");
-        var declarations = schema.Mutated.Select(o => o.ToDeclaration(mutatedDir)).ToList();
+        var generated = schema.Mutated.Select(o => o.ToDeclaration(mutatedDir)).ToList();
+
+        // What the engine phases get: the parser's declarations (checked to be what the generator wrote).
+        var declarations = ParsePhase.Parse(mutatedDir);
+        ParsePhase.CheckAgainst(declarations, generated);
         var statements = schema.Mutated.Select(o => o.Sql).ToList();
         _log.WriteLine($"Generated {SchemaGenerator.Describe(schema)}; mutation: {schema.Mutation}; {generateMs:0} ms");
 
@@ -144,7 +149,7 @@ internal sealed class BenchRunner
         Directory.CreateDirectory(outDir);
 
         var inspect = new List<double>();
-        var canonicalize = new List<(double Total, double Current, double Execute, double ReadBack)>();
+        var canonicalize = new List<(double Total, double Current, double Execute, double Validate, double ReadBack)>();
         var core = new List<double>();
         var moduleRuns = new List<double>();
         var floors = new List<FloorTiming>();
@@ -193,7 +198,7 @@ internal sealed class BenchRunner
 
             await database.VacuumAsync(analyze: false, cancellationToken);
             watch.Restart();
-            coreOps = await CoreEndToEndAsync(cs, mutatedDir, declarations, Path.Combine(outDir, "core.sql"), cancellationToken);
+            coreOps = await CoreEndToEndAsync(cs, mutatedDir, Path.Combine(outDir, "core.sql"), cancellationToken);
             var coreMs = watch.Elapsed.TotalMilliseconds;
             Add(core, measured, coreMs);
             CheckSteps(coreOps.Count, schema.Mutation, "the engine", coreOps);
@@ -220,11 +225,9 @@ internal sealed class BenchRunner
         for (var i = 0; i < Math.Max(3, _options.Runs); i++)
         {
             watch.Restart();
-            if (DeclarationParser.Parse(mutatedDir) is { } parsed)
-            {
-                parse.Add(watch.Elapsed.TotalMilliseconds);
-                Check(parsed.Count == declarations.Count, $"the parser read {parsed.Count} declarations, {declarations.Count} were written");
-            }
+            var parsed = ParsePhase.Parse(mutatedDir);
+            parse.Add(watch.Elapsed.TotalMilliseconds);
+            ParsePhase.CheckAgainst(parsed, generated);
 
             watch.Restart();
             ops = MigrationPlanner.Plan(canonical!.Current, canonical.Desired, canonical.DeclarationByKey, canonical.CurrentUser, canonical.Recreated)
@@ -248,11 +251,12 @@ internal sealed class BenchRunner
             Runs = _options.Runs,
             GenerateMs = generateMs,
             LoadMs = loadMs,
-            ParseMs = parse.Count > 0 ? Stats.Median(parse) : null,
+            ParseMs = Stats.Median(parse),
             InspectMs = Stats.Median(inspect),
             CanonicalizeMs = Stats.Median(canonicalize.Select(c => c.Total)),
             CurrentReadMs = Stats.Median(canonicalize.Select(c => c.Current)),
             ExecuteMs = Stats.Median(canonicalize.Select(c => c.Execute)),
+            ValidateMs = Stats.Median(canonicalize.Select(c => c.Validate)),
             ReadBackMs = Stats.Median(canonicalize.Select(c => c.ReadBack)),
             PlanMs = Stats.Median(plan),
             RenderMs = Stats.Median(render),
@@ -269,9 +273,9 @@ internal sealed class BenchRunner
 
     /// <summary>What Compare-PgDeclaration | New-PgMigration does, through Core's public API: parse, compare (its own connection), render, write.</summary>
     private static async Task<IReadOnlyList<MigrationOp>> CoreEndToEndAsync(
-        string connectionString, string path, IReadOnlyList<PgDeclaration> generated, string outFile, CancellationToken cancellationToken)
+        string connectionString, string path, string outFile, CancellationToken cancellationToken)
     {
-        var declarations = DeclarationParser.Parse(path) ?? generated;
+        var declarations = ParsePhase.Parse(path);
         var ops = await CompareService.CompareAsync(new ConnectionOptions { ConnectionString = connectionString },
             new CompareRequest { Declarations = declarations }, NullEngineEvents.Instance, cancellationToken);
         OutputFiles.Write(MigrationWriter.Plan(ops, outFile, null, MigrationFormat.Dbmate), force: true);
@@ -345,8 +349,11 @@ internal sealed class BenchRunner
         {
         }
 
-        /// <summary>(total, current catalog read, execute + validate, resolve + read back) from "Read the current catalog: … in N ms" and "Executed … in N ms".</summary>
-        public (double Total, double Current, double Execute, double ReadBack) Split(double total)
+        /// <summary>
+        /// (total, current catalog read, execute, resolve + validate, read back) from the engine's lines "Read the current
+        /// catalog: … in N ms", "Executed … in N ms" and "Resolved … and validated … in N ms" (0 when absent).
+        /// </summary>
+        public (double Total, double Current, double Execute, double Validate, double ReadBack) Split(double total)
         {
             double Find(string pattern)
             {
@@ -356,7 +363,9 @@ internal sealed class BenchRunner
 
             var current = Find(@"^Read the current catalog: .* in (\d+) ms");
             var execute = Find(@"^Executed \d+ declaration\(s\) in (\d+) ms");
-            return (total, current, execute, total - current - execute);
+            var validate = Find(@"^Resolved \d+ declaration\(s\) and validated .* in (\d+) ms");
+            validate = double.IsNaN(validate) ? 0 : validate;
+            return (total, current, execute, validate, total - current - execute - validate);
         }
     }
 }
