@@ -43,6 +43,7 @@ public static class Canonicalizer
 {
     private const string FastSavepoint = "pgautogen_fast";
     private const string StatementSavepoint = "pgautogen_stmt";
+    private const string ValidateSavepoint = "pgautogen_validate";
 
     public static async Task<CanonicalizationResult> RunAsync(
         NpgsqlConnection connection,
@@ -504,6 +505,34 @@ public static class Canonicalizer
         if (validators.Count == 0)
         {
             return 0;
+        }
+
+        // The fast path: one statement per validator for all the routines of its language (20,000 single-call
+        // statements cost more in per-statement overhead than the validation itself). Validation changes nothing,
+        // so on a failure it is rolled back and repeated one routine at a time, in declaration order, to report
+        // the first invalid body against its declaration exactly as before.
+        await using (var fast = new NpgsqlBatch(connection))
+        {
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint));
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"));
+            foreach (var group in validators.GroupBy(v => v.Validator, StringComparer.Ordinal))
+            {
+                var command = new NpgsqlBatchCommand($"SELECT count({group.Key}(s.oid)) FROM unnest($1::pg_catalog.oid[]) AS s(oid)");
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Oid, Value = group.Select(v => v.Oid).ToArray() });
+                fast.BatchCommands.Add(command);
+            }
+
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"));
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint));
+            try
+            {
+                await fast.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return validators.Count;
+            }
+            catch (PostgresException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await using var batch = new NpgsqlBatch(connection);

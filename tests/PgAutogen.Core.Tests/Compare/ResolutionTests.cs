@@ -71,3 +71,37 @@ public sealed class ResolutionTests(CoreDatabaseFixture fixture)
         Assert.Contains("could not find what it created", ex.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Bodies are validated per language in one statement; an invalid one is still reported against its declaration, the first in order.</summary>
+public sealed class BodyValidationTests(CoreDatabaseFixture fixture)
+{
+    [Fact]
+    public async Task Valid_bodies_of_several_languages_pass_and_the_first_invalid_one_is_reported()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE TABLE t (id int);");
+        var valid = new[]
+        {
+            Fn("CREATE FUNCTION a() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN (SELECT count(*) FROM t); END $$", "a", line: 1),
+            Fn("CREATE FUNCTION b() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM t $$", "b", line: 2),
+            Fn("CREATE FUNCTION c() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END", "c", line: 3),
+        };
+        var m = await Harness.CompareAsync(db, valid);
+        Assert.Equal(3, m.Ops.Count);
+
+        var invalid = valid.Concat(new[]
+        {
+            Fn("CREATE FUNCTION d() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1 END $$", "d", line: 4),
+            Fn("CREATE FUNCTION e() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM missing $$", "e", line: 5),
+        }).ToList();
+        var ex = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, invalid));
+        Assert.Equal(PgErrorId.DeclarationInvalid, ex.ErrorId);
+        Assert.Same(invalid[3], ex.Target);
+        Assert.StartsWith("db/test.sql:4:", ex.Message, StringComparison.Ordinal);
+
+        // The other invalid body, alone, is reported against its own declaration.
+        var ex2 = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, invalid.Where((_, i) => i != 3)));
+        Assert.Same(invalid[4], ex2.Target);
+        Assert.Contains("relation \"missing\" does not exist", ex2.Message, StringComparison.Ordinal);
+    }
+}
