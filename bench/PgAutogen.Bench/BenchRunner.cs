@@ -37,6 +37,9 @@ internal sealed record ScaleResult
     public long? ModulePeakWorkingSet { get; init; }
     public required long BenchPeakWorkingSet { get; init; }
 
+    /// <summary>The machine's 1-minute load average when the measurements of this scale started and ended (Linux), e.g. "1.9 → 2.4".</summary>
+    public string LoadAverage { get; init; } = "";
+
     /// <summary>The module's time when it ran, else the engine's (core) end to end.</summary>
     public double EndToEndMs => ModuleEndToEndMs ?? CoreEndToEndMs;
 
@@ -148,6 +151,7 @@ internal sealed class BenchRunner
         var outDir = Path.Combine(root, "out");
         Directory.CreateDirectory(outDir);
 
+        var loadBefore = Machine.LoadAverage();
         var inspect = new List<double>();
         var canonicalize = new List<(double Total, double Current, double Execute, double Validate, double ReadBack)>();
         var core = new List<double>();
@@ -268,6 +272,7 @@ internal sealed class BenchRunner
                 floors[0].RowsBefore, floors[0].RowsAfter),
             ModulePeakWorkingSet = peak,
             BenchPeakWorkingSet = self.PeakWorkingSet64,
+            LoadAverage = $"{loadBefore} → {Machine.LoadAverage()}",
         };
     }
 
@@ -366,6 +371,22 @@ internal sealed class BenchRunner
             var validate = Find(@"^Resolved \d+ declaration\(s\) and validated .* in (\d+) ms");
             validate = double.IsNaN(validate) ? 0 : validate;
             return (total, current, execute, validate, total - current - execute - validate);
+        }
+    }
+}
+
+internal static class Machine
+{
+    /// <summary>The 1-minute load average (/proc/loadavg), or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+        }
+        catch (IOException)
+        {
+            return "n/a";
         }
     }
 }

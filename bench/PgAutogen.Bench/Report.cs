@@ -33,7 +33,7 @@ internal static class Report
         sb.AppendLine();
         foreach (var r in results)
         {
-            sb.AppendLine(Invariant($"- N = {r.Scale:N0}: {r.Shape}; generated in {S(r.GenerateMs)} s, loaded in {S(r.LoadMs)} s; benchmark process peak {Mb(r.BenchPeakWorkingSet)}."));
+            sb.AppendLine(Invariant($"- N = {r.Scale:N0}: {r.Shape}; generated in {S(r.GenerateMs)} s, loaded in {S(r.LoadMs)} s; benchmark process peak {Mb(r.BenchPeakWorkingSet)}; load average {r.LoadAverage}."));
         }
 
         if (runner.ImportProbe is { } import)
