@@ -19,6 +19,8 @@ internal sealed class BenchOptions
           --work DIR           where the declaration files go (default: a temp folder, deleted after)
           --keep               keep the declaration files and the databases
           --markdown FILE      also write the result tables to FILE
+          --settle 2.5         before each run, wait (up to 2 min) for the 1-minute load average to
+                               drop to this (a shared machine)
         """;
 
     public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
@@ -41,6 +43,8 @@ internal sealed class BenchOptions
 
     public bool Quick { get; init; }
 
+    public double? Settle { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -53,6 +57,7 @@ internal sealed class BenchOptions
                 {
                     Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
                     Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
+                    Settle = options.Settle,
                 },
                 "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
@@ -64,6 +69,7 @@ internal sealed class BenchOptions
                 "--work" => options.With(work: Value()),
                 "--keep" => options.With(keep: true),
                 "--markdown" => options.With(markdown: Value()),
+                "--settle" => options.With(settle: double.Parse(Value(), CultureInfo.InvariantCulture)),
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
         }
@@ -77,7 +83,7 @@ internal sealed class BenchOptions
     }
 
     private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
-        bool? module = null, string? work = null, bool? keep = null, string? markdown = null) => new()
+        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null) => new()
     {
         Scales = scales ?? Scales,
         Runs = runs ?? Runs,
@@ -89,5 +95,6 @@ internal sealed class BenchOptions
         Keep = keep ?? Keep,
         MarkdownPath = markdown ?? MarkdownPath,
         Quick = Quick,
+        Settle = settle ?? Settle,
     };
 }

@@ -43,7 +43,14 @@ internal sealed record ScaleResult
     /// <summary>The module's time when it ran, else the engine's (core) end to end.</summary>
     public double EndToEndMs => ModuleEndToEndMs ?? CoreEndToEndMs;
 
+    /// <summary>Median end-to-end over median floor.</summary>
     public double Ratio => EndToEndMs / Floor.TotalMs;
+
+    /// <summary>
+    /// The median of each run's end-to-end / floor: the two run back to back in every run, so a slow moment of a
+    /// shared machine weighs on both; steadier than the ratio of the medians.
+    /// </summary>
+    public required double PairedRatio { get; init; }
 
     public double ObjectsPerSecond => Declarations / (EndToEndMs / 1000);
 }
@@ -164,6 +171,10 @@ internal sealed class BenchRunner
         {
             var measured = run > 0;
             var label = measured ? $"run {run}/{_options.Runs}" : "warm-up";
+            if (_options.Settle is { } settle)
+            {
+                await Machine.SettleAsync(settle, _log, cancellationToken);
+            }
 
             await database.VacuumAsync(analyze: false, cancellationToken);
             watch.Restart();
@@ -271,6 +282,7 @@ internal sealed class BenchRunner
                 Stats.Median(floors.Select(f => f.ExecuteMs)), Stats.Median(floors.Select(f => f.ReadAfterMs)),
                 floors[0].RowsBefore, floors[0].RowsAfter),
             ModulePeakWorkingSet = peak,
+            PairedRatio = Stats.Median((moduleRuns.Count > 0 ? moduleRuns : core).Zip(floors, (e, f) => e / f.TotalMs)),
             BenchPeakWorkingSet = self.PeakWorkingSet64,
             LoadAverage = $"{loadBefore} → {Machine.LoadAverage()}",
         };
@@ -377,6 +389,22 @@ internal sealed class BenchRunner
 
 internal static class Machine
 {
+    /// <summary>Waits (at most two minutes) until the 1-minute load average is at most <paramref name="threshold"/>: another job on a shared machine skews every phase.</summary>
+    public static async Task SettleAsync(double threshold, TextWriter log, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromMinutes(2)
+               && double.TryParse(LoadAverage(), NumberStyles.Float, CultureInfo.InvariantCulture, out var load) && load > threshold)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+        }
+
+        if (watch.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            log.WriteLine($"(waited {watch.Elapsed.TotalSeconds:0} s for the load average to settle: {LoadAverage()})");
+        }
+    }
+
     /// <summary>The 1-minute load average (/proc/loadavg), or "n/a".</summary>
     public static string LoadAverage()
     {
