@@ -51,6 +51,11 @@ public static class CompareService
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
         events.Progress(new EngineProgress("Compare-PgDeclaration", "Done", 100, Completed: true));
 
+        foreach (var warning in PlpgsqlCallCheck.Warnings(ops, desired))
+        {
+            events.Warning(warning);
+        }
+
         var drops = ops.Count(o => o.Action == MigrationAction.Drop);
         if (current.Count >= 4 && drops * 2 > current.Count)
         {
