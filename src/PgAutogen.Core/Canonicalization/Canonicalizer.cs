@@ -31,6 +31,9 @@ public sealed class CanonicalizationResult
 
     /// <summary>Current objects (by key) that PostgreSQL cannot replace in place and that are dropped and created again, with why.</summary>
     public IReadOnlyDictionary<string, string> Recreated { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Keys of the objects whose comment is declared (COMMENT ON): only their comments are compared.</summary>
+    public IReadOnlySet<string> CommentedKeys { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -88,10 +91,16 @@ public static class Canonicalizer
             await ValidateBodiesAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
 
-            var resolved = await ResolveAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
+            var creates = declarations.Where(d => !d.IsComment).ToList();
+            var resolved = await ResolveAsync(connection, creates, currentSchema, cancellationToken).ConfigureAwait(false);
+            var commented = (await ResolveTargetsAsync(connection, declarations.Where(d => d.IsComment).ToList(), currentSchema, cancellationToken).ConfigureAwait(false))
+                .Where(t => t.Oid is not null)
+                .Select(t => (t.Family, t.Oid!.Value))
+                .ToHashSet();
             var after = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             var desired = new List<PgObject>();
             var byKey = new Dictionary<string, PgDeclaration>(StringComparer.Ordinal);
+            var commentedKeys = after.Where(o => commented.Contains((ObjectKey.Family(o.Kind), o.Oid))).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var obj in after)
             {
                 if (resolved.TryGetValue((ObjectKey.Family(obj.Kind), obj.Oid), out var declaration))
@@ -119,6 +128,7 @@ public static class Canonicalizer
                 ServerVersion = serverVersion,
                 CurrentUser = currentUser,
                 Recreated = recreation.Reasons,
+                CommentedKeys = commentedKeys,
             };
         }
         catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
@@ -168,11 +178,14 @@ public static class Canonicalizer
             .Select(o => (o.Name, o.Table))
             .ToHashSet();
         var result = new List<PreparedStatement>(declarations.Count + 4);
-        foreach (var declaration in declarations.OrderBy(d => Rank(d.Kind)))
+        foreach (var declaration in declarations.OrderBy(d => d.IsComment ? 3 : Rank(d.Kind)))
         {
             var createAt = FindCreate(declaration.Sql);
             switch (declaration.Kind)
             {
+                case var _ when declaration.IsComment:
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    break;
                 case PgObjectKind.Trigger when declaration.IsConstraintTrigger || constraintTriggers.Contains((declaration.Name, declaration.Table)):
                     result.Add(new PreparedStatement(declaration, DropTriggerIfExists(declaration), -1, 0));
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
@@ -427,7 +440,7 @@ public static class Canonicalizer
             var dropped = await recreation.DropAsync(connection, declaration, currentSchema, refusal, cancellationToken).ConfigureAwait(false)
                 ?? throw ErrorFor(refusal, statement, cancellationToken);
             events.Verbose($"{declaration.Identity}: {refusal.MessageText}; dropped and created again" +
-                (dropped.Count > 0 ? $" with {dropped.Count} dependent object(s)" : ""));
+                (dropped.Count > 1 ? $" with {dropped.Count - 1} dependent object(s)" : ""));
             await ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
             await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
             var rebuild = targets.Where(t => t.Oid is { } oid && dropped.Contains((t.Family, oid))).Select(t => t.Declaration).ToHashSet();
@@ -469,7 +482,7 @@ public static class Canonicalizer
     /// <summary>Validates every declared routine's body with its language's validator, now that all of them exist.</summary>
     private static async Task ValidateBodiesAsync(NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
     {
-        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
+        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !d.IsComment).ToList();
         if (routines.Count == 0)
         {
             return;
