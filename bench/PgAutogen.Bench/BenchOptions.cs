@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace PgAutogen.Bench;
+
+/// <summary>The command line.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/PgAutogen.Bench -- [options]
+
+          --quick              N=500, one run, no warm-up: proves the benchmark works (CI)
+          --scales 1000,5000   the scales N to run (default 1000,5000,20000)
+          --runs 5             measured runs per phase; the median is reported (default 5)
+          --no-warmup          skip the unmeasured warm-up run of each database phase
+          --seed 7             the generator's seed (default 7)
+          --connection CS      a superuser connection string (default: PGAUTOGEN_TEST_CONNECTION,
+                               else a throwaway local server); a database per scale is created and dropped
+          --no-module          skip the module end to end (PowerShell host process)
+          --work DIR           where the declaration files go (default: a temp folder, deleted after)
+          --keep               keep the declaration files and the databases
+          --markdown FILE      also write the result tables to FILE
+          --settle 2.5         before each run, wait (up to 2 min) for the 1-minute load average to
+                               drop to this (a shared machine)
+        """;
+
+    public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
+
+    public int Runs { get; init; } = 5;
+
+    public bool Warmup { get; init; } = true;
+
+    public ulong Seed { get; init; } = 7;
+
+    public string? Connection { get; init; }
+
+    public bool Module { get; init; } = true;
+
+    public string? WorkDirectory { get; init; }
+
+    public bool Keep { get; init; }
+
+    public string? MarkdownPath { get; init; }
+
+    public bool Quick { get; init; }
+
+    public double? Settle { get; init; }
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+            options = args[i] switch
+            {
+                "--quick" => new BenchOptions
+                {
+                    Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
+                    Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
+                    Settle = options.Settle,
+                },
+                "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
+                "--runs" => options.With(runs: int.Parse(Value(), CultureInfo.InvariantCulture)),
+                "--no-warmup" => options.With(warmup: false),
+                "--seed" => options.With(seed: ulong.Parse(Value(), CultureInfo.InvariantCulture)),
+                "--connection" => options.With(connection: Value()),
+                "--no-module" => options.With(module: false),
+                "--work" => options.With(work: Value()),
+                "--keep" => options.With(keep: true),
+                "--markdown" => options.With(markdown: Value()),
+                "--settle" => options.With(settle: double.Parse(Value(), CultureInfo.InvariantCulture)),
+                _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
+            };
+        }
+
+        if (options.Runs < 1 || options.Scales.Count == 0 || options.Scales.Any(s => s < 30))
+        {
+            throw new ArgumentException($"--runs must be at least 1 and every scale at least 30.\n{Usage}");
+        }
+
+        return options;
+    }
+
+    private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
+        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null) => new()
+    {
+        Scales = scales ?? Scales,
+        Runs = runs ?? Runs,
+        Warmup = warmup ?? Warmup,
+        Seed = seed ?? Seed,
+        Connection = connection ?? Connection,
+        Module = module ?? Module,
+        WorkDirectory = work ?? WorkDirectory,
+        Keep = keep ?? Keep,
+        MarkdownPath = markdown ?? MarkdownPath,
+        Quick = Quick,
+        Settle = settle ?? Settle,
+    };
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+
+namespace PgAutogen.Bench;
+
+/// <summary>The result tables (Markdown) and the verdict on the issue's targets.</summary>
+internal static class Report
+{
+    public static string Markdown(IReadOnlyList<ScaleResult> results, BenchRunner runner, BenchOptions options)
+    {
+        var sb = new StringBuilder();
+        var module = results.Any(r => r.ModuleEndToEndMs is not null);
+        sb.AppendLine(Invariant($"{runner.ServerDescription}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; seed {options.Seed}; median of {options.Runs} run(s){(options.Warmup ? " after a warm-up" : "")}."));
+        sb.AppendLine();
+        sb.AppendLine("| N | declarations | steps | end-to-end" + (module ? " (module)" : " (engine)") + " | floor | ratio | ratio, paired | objects/s | peak working set |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            sb.AppendLine(Invariant($"| {r.Scale:N0} | {r.Declarations:N0} | {r.Steps:N0} | {S(r.EndToEndMs)} | {S(r.Floor.TotalMs)} | {r.Ratio:0.00} | {r.PairedRatio:0.00} | {r.ObjectsPerSecond:N0} | {Mb(r.ModulePeakWorkingSet)} |"));
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Phases (median, seconds):");
+        sb.AppendLine();
+        sb.AppendLine("| N | parse (statements/s) | inspect | canonicalize | ↳ current read | ↳ execute | ↳ resolve + validate | ↳ read back | diff + order | render | engine end-to-end | module end-to-end | floor: read / batch / read |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var parse = Invariant($"{S(r.ParseMs)} ({r.Declarations / (r.ParseMs / 1000):N0})");
+            sb.AppendLine(Invariant($"| {r.Scale:N0} | {parse} | {S(r.InspectMs)} | {S(r.CanonicalizeMs)} | {S(r.CurrentReadMs)} | {S(r.ExecuteMs)} | {S(r.ValidateMs)} | {S(r.ReadBackMs)} | {S(r.PlanMs)} | {S(r.RenderMs)} | {S(r.CoreEndToEndMs)} | {(r.ModuleEndToEndMs is { } m ? S(m) : "n/a")} | {S(r.Floor.ReadBeforeMs)} / {S(r.Floor.ExecuteMs)} / {S(r.Floor.ReadAfterMs)} |"));
+        }
+
+        sb.AppendLine();
+        foreach (var r in results)
+        {
+            sb.AppendLine(Invariant($"- N = {r.Scale:N0}: {r.Shape}; generated in {S(r.GenerateMs)} s, loaded in {S(r.LoadMs)} s; benchmark process peak {Mb(r.BenchPeakWorkingSet)}; load average {r.LoadAverage}."));
+        }
+
+        if (runner.ImportProbe is { } import)
+        {
+            sb.AppendLine(Invariant($"- Import-Module of out/PgAutogen, cold (fresh host process, median): {import.ImportMs:0} ms; opening the runspace before it: {import.RunspaceMs:0} ms."));
+        }
+
+        sb.AppendLine();
+        sb.AppendLine("Targets:");
+        sb.AppendLine();
+        foreach (var line in Targets(results, runner))
+        {
+            sb.AppendLine("- " + line);
+        }
+
+        return sb.ToString();
+    }
+
+    private static IEnumerable<string> Targets(IReadOnlyList<ScaleResult> results, BenchRunner runner)
+    {
+        foreach (var r in results.Where(r => r.Scale >= 5000))
+        {
+            yield return Invariant($"end-to-end ≤ 1.3 × floor at N = {r.Scale:N0}: {r.PairedRatio:0.00} × (paired; {r.Ratio:0.00} × of the medians) — {(r.PairedRatio <= 1.3 ? "met" : "MISSED")}");
+        }
+
+        var n5 = results.FirstOrDefault(r => r.Scale == 5000);
+        var n20 = results.FirstOrDefault(r => r.Scale == 20000);
+        if (n5 is not null && n20 is not null)
+        {
+            var growth = n20.EndToEndMs / n5.EndToEndMs;
+            var floorGrowth = n20.Floor.TotalMs / n5.Floor.TotalMs;
+            yield return Invariant($"N = 20,000 ≤ 4.5 × N = 5,000: {growth:0.00} × — {(growth <= 4.5 ? "met" : "MISSED")} (the floor itself grows {floorGrowth:0.00} ×)");
+        }
+
+        foreach (var r in results)
+        {
+            var rate = r.Declarations / (r.ParseMs / 1000);
+            yield return Invariant($"parse ≥ 20,000 statements/s at N = {r.Scale:N0}: {rate:N0}/s — {(rate >= 20000 ? "met" : "MISSED")}");
+        }
+
+        if (runner.ImportProbe is { } import)
+        {
+            yield return Invariant($"Import-Module ≤ 1 s cold: {import.ImportMs:0} ms — {(import.ImportMs <= 1000 ? "met" : "MISSED")}");
+        }
+
+        if (n20?.ModulePeakWorkingSet is { } peak)
+        {
+            yield return Invariant($"peak working set ≤ 500 MB at N = 20,000: {Mb(peak)} — {(peak <= 500L * 1024 * 1024 ? "met" : "MISSED")}");
+        }
+    }
+
+    private static string S(double ms) => (ms / 1000).ToString(ms < 10_000 ? "0.000" : "0.00", CultureInfo.InvariantCulture);
+
+    private static string Mb(long? bytes) => bytes is { } b ? Invariant($"{b / 1024.0 / 1024.0:0} MB") : "n/a";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
