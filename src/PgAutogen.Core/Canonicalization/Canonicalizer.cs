@@ -43,6 +43,8 @@ public static class Canonicalizer
 {
     private const string FastSavepoint = "pgautogen_fast";
     private const string StatementSavepoint = "pgautogen_stmt";
+    private const string ValidateSavepoint = "pgautogen_validate";
+    private const string ConfigSavepoint = "pgautogen_config";
 
     public static async Task<CanonicalizationResult> RunAsync(
         NpgsqlConnection connection,
@@ -85,7 +87,6 @@ public static class Canonicalizer
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
             await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
-            await ValidateBodiesAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
 
             var resolved = await ResolveAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
@@ -101,6 +102,13 @@ public static class Canonicalizer
                 }
             }
 
+            var currentDefinitions = current.ToDictionary(o => o.Key, o => o.Definition, StringComparer.Ordinal);
+            var unchanged = desired
+                .Where(o => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure
+                    && currentDefinitions.TryGetValue(o.Key, out var definition) && string.Equals(definition, o.Definition, StringComparison.Ordinal))
+                .Select(o => o.Oid)
+                .ToHashSet();
+            await ValidateBodiesAsync(connection, declarations, currentSchema, unchanged, events, cancellationToken).ConfigureAwait(false);
             await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
 
             var outOfScope = resolved.Count - desired.Count;
@@ -466,8 +474,17 @@ public static class Canonicalizer
     /// <summary>undefined_table, undefined_function, undefined_object (a type), undefined_column: maybe declared later.</summary>
     private static bool IsOrderProblem(PostgresException ex) => ex.SqlState is "42P01" or "42883" or "42704" or "42703";
 
-    /// <summary>Validates every declared routine's body with its language's validator, now that all of them exist.</summary>
-    private static async Task ValidateBodiesAsync(NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates every declared routine's body with its language's validator, now that all of them exist, the way
+    /// CREATE FUNCTION does with check_function_bodies on: with the routine's own SET options (a SET search_path
+    /// that its body's unqualified names rely on) in effect. A body that does not validate is an error, unless the
+    /// routine is unchanged (<paramref name="unchanged"/>: its declaration gives exactly the definition the
+    /// database has, which PostgreSQL accepted with check_function_bodies off, as pg_dump loads it): the migration
+    /// does not touch it, so that is a warning.
+    /// </summary>
+    private static async Task ValidateBodiesAsync(
+        NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, IReadOnlySet<uint> unchanged,
+        IEngineEvents events, CancellationToken cancellationToken)
     {
         var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
         if (routines.Count == 0)
@@ -475,9 +492,9 @@ public static class Canonicalizer
             return;
         }
 
-        var validators = new List<(PgDeclaration Declaration, uint Oid, string Validator)>();
+        var validators = new List<(PgDeclaration Declaration, uint Oid, string Validator, string[] Config)>();
         await using (var cmd = new NpgsqlCommand("""
-            SELECT s.i::int, p.oid, quote_ident(vn.nspname) || '.' || quote_ident(v.proname)
+            SELECT s.i::int, p.oid, quote_ident(vn.nspname) || '.' || quote_ident(v.proname), p.proconfig
             FROM unnest($1::text[]) WITH ORDINALITY AS s(sig, i)
             JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regprocedure(s.sig)
             JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -490,32 +507,73 @@ public static class Canonicalizer
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                validators.Add((routines[reader.GetInt32(0) - 1], reader.GetFieldValue<uint>(1), reader.GetString(2)));
+                validators.Add((routines[reader.GetInt32(0) - 1], reader.GetFieldValue<uint>(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? Array.Empty<string>() : reader.GetFieldValue<string[]>(3)));
             }
         }
 
-        if (validators.Count == 0)
+        var next = 0;
+        while (next < validators.Count)
         {
-            return;
-        }
+            // One batch for all (the fast path); after a failure of an unchanged routine, the rest again.
+            await using var batch = new NpgsqlBatch(connection);
+            var owner = new List<int>();
+            void Add(string sql, int validator)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+                owner.Add(validator);
+            }
 
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"));
-        foreach (var (_, oid, validator) in validators)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {validator}({oid.ToString(CultureInfo.InvariantCulture)}::oid)"));
-        }
+            Add("SAVEPOINT " + ValidateSavepoint, -1);
+            Add("SET LOCAL check_function_bodies = on", -1);
+            for (var i = next; i < validators.Count; i++)
+            {
+                var (_, oid, validator, config) = validators[i];
+                var call = $"SELECT {validator}({oid.ToString(CultureInfo.InvariantCulture)}::oid)";
+                if (config.Length == 0)
+                {
+                    Add(call, i);
+                    continue;
+                }
 
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"));
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (PostgresException ex)
-        {
-            var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
-            var declaration = index >= 0 && index < validators.Count ? validators[index].Declaration : null;
-            throw ErrorFor(ex, declaration is null ? null : new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
+                // The routine's SET options apply while its body is checked, and only then.
+                Add("SAVEPOINT " + ConfigSavepoint, i);
+                foreach (var item in config)
+                {
+                    var eq = item.IndexOf('=', StringComparison.Ordinal);
+                    if (eq > 0)
+                    {
+                        Add($"SELECT pg_catalog.set_config({SqlIdentifier.Literal(item[..eq])}, {SqlIdentifier.Literal(item[(eq + 1)..])}, true)", i);
+                    }
+                }
+
+                Add(call, i);
+                Add("ROLLBACK TO SAVEPOINT " + ConfigSavepoint, i);
+                Add("RELEASE SAVEPOINT " + ConfigSavepoint, i);
+            }
+
+            Add("SET LOCAL check_function_bodies = off", -1);
+            Add("RELEASE SAVEPOINT " + ValidateSavepoint, -1);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (ex.BatchCommand is not null && owner[batch.BatchCommands.IndexOf(ex.BatchCommand)] >= 0)
+            {
+                var failed = owner[batch.BatchCommands.IndexOf(ex.BatchCommand)];
+                var declaration = validators[failed].Declaration;
+                if (!unchanged.Contains(validators[failed].Oid))
+                {
+                    throw ErrorFor(ex, new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
+                }
+
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+                events.Warning($"{declaration.Location}: the body of {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} does not validate " +
+                    $"({ex.MessageText}); it is unchanged in the database, which holds it as declared, so the compare goes on. Fix it before you change it.");
+                next = failed + 1;
+            }
         }
     }
 
