@@ -109,7 +109,15 @@ public static class Canonicalizer
                 .Select(o => o.Oid)
                 .ToHashSet();
             await ValidateBodiesAsync(connection, declarations, currentSchema, unchanged, events, cancellationToken).ConfigureAwait(false);
-            await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
+            var printedAlike = await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
+            if (printedAlike.Count > 0)
+            {
+                // Executing the live definition gives exactly the desired one: the same object, printed differently
+                // by PostgreSQL after a round trip. No change: the desired state keeps the live text.
+                var live = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
+                desired = desired.Select(o => printedAlike.Contains(o.Key) ? WithDefinition(o, live[o.Key].Definition) : o).ToList();
+                events.Verbose($"{printedAlike.Count} object(s) differ from the database only in how PostgreSQL prints them after re-creation: unchanged.");
+            }
 
             var outOfScope = resolved.Count - desired.Count;
             if (outOfScope > 0)
@@ -348,8 +356,14 @@ public static class Canonicalizer
     /// replaced by its current definition (one batch, rolled back to a savepoint). What PostgreSQL refuses (a
     /// view that gained a column cannot lose it again; a parameter default added cannot be removed) is
     /// dropped and created again, in both directions, with its dependents.
+    /// <para>
+    /// The same replay tells which differences are only PostgreSQL's printing: a definition that, executed, is
+    /// read back as the desired one is the same object (pg_get_viewdef output does not always re-create itself
+    /// verbatim: an unnamed column of a later UNION arm, <c>NULL::integer</c>, comes back as
+    /// <c>NULL::integer AS int4</c>). Returns the keys of those objects.
+    /// </para>
     /// </summary>
-    private static async Task JudgeDowngradeAsync(
+    private static async Task<HashSet<string>> JudgeDowngradeAsync(
         NpgsqlConnection connection, IReadOnlyList<PgObject> current, IReadOnlyList<PgObject> desired, Recreation upward,
         IReadOnlyList<PgObject> after, IEngineEvents events, CancellationToken cancellationToken)
     {
@@ -362,30 +376,17 @@ public static class Canonicalizer
             .ToList();
         if (candidates.Count == 0)
         {
-            return;
+            return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        await using (var batch = new NpgsqlBatch(connection))
+        var sameAsDesired = await ReplayAsync(connection, candidates, cancellationToken).ConfigureAwait(false);
+        if (sameAsDesired is not null)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
-            foreach (var (_, cur) in candidates)
-            {
-                batch.BatchCommands.Add(Verbatim(cur.Definition));
-            }
-
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
-                return; // every downgrade replace works in place
-            }
-            catch (PostgresException)
-            {
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
-            }
+            return sameAsDesired; // every downgrade replace works in place
         }
 
         var downward = new Recreation(after);
+        var replaceable = new List<(PgObject Desired, PgObject Current)>();
         foreach (var (des, cur) in candidates)
         {
             await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
@@ -393,6 +394,7 @@ public static class Canonicalizer
             try
             {
                 await ExecuteVerbatimAsync(connection, cur.Definition, cancellationToken).ConfigureAwait(false);
+                replaceable.Add((des, cur));
             }
             catch (PostgresException ex) when (IsNotReplaceable(ex))
             {
@@ -416,6 +418,60 @@ public static class Canonicalizer
         {
             upward.Reasons.TryAdd(key, why);
         }
+
+        // The ones replaced in place, together, for the printing check (a failure here only means no object is spared).
+        return await ReplayAsync(connection, replaceable.Where(c => !upward.Reasons.ContainsKey(c.Desired.Key)).ToList(), cancellationToken).ConfigureAwait(false)
+            ?? new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Replays the current definitions in one batch inside a savepoint, reads them back and rolls back. Returns the
+    /// keys whose read-back definition is the desired one, or null when PostgreSQL refused any of the replays.
+    /// </summary>
+    private static async Task<HashSet<string>?> ReplayAsync(
+        NpgsqlConnection connection, IReadOnlyList<(PgObject Desired, PgObject Current)> candidates, CancellationToken cancellationToken)
+    {
+        var same = new HashSet<string>(StringComparer.Ordinal);
+        if (candidates.Count == 0)
+        {
+            return same;
+        }
+
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
+            foreach (var (_, cur) in candidates)
+            {
+                batch.BatchCommands.Add(Verbatim(cur.Definition));
+            }
+
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException)
+            {
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+        }
+
+        var filter = new CatalogFilter
+        {
+            Kinds = candidates.Select(c => c.Desired.Kind).Distinct().ToArray(),
+            Names = candidates.Select(c => CatalogFilter.Literal(c.Desired.Name)).Distinct(StringComparer.Ordinal).ToArray(),
+        };
+        var wanted = candidates.ToDictionary(c => c.Desired.Key, c => c.Desired.Definition, StringComparer.Ordinal);
+        foreach (var replayed in await CatalogInspector.ReadAllAsync(connection, filter, cancellationToken).ConfigureAwait(false))
+        {
+            if (wanted.TryGetValue(replayed.Key, out var definition) && string.Equals(definition, replayed.Definition, StringComparison.Ordinal))
+            {
+                same.Add(replayed.Key);
+            }
+        }
+
+        await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+        return same;
     }
 
     /// <summary>
@@ -643,6 +699,19 @@ public static class Canonicalizer
 
         return result;
     }
+
+    private static PgObject WithDefinition(PgObject obj, string definition) => new(obj.Kind, obj.Schema, obj.Name, obj.Identity, definition)
+    {
+        Table = obj.Table,
+        Arguments = obj.Arguments,
+        Owner = obj.Owner,
+        Comment = obj.Comment,
+        Acl = obj.Acl,
+        TriggerState = obj.TriggerState,
+        IsConstraintTrigger = obj.IsConstraintTrigger,
+        Oid = obj.Oid,
+        DependsOn = obj.DependsOn,
+    };
 
     private static bool IsLockTimeout(Exception ex) =>
         ex is PostgresException { SqlState: "55P03" } || ex is PgAutogenException { ErrorId: PgErrorId.LockTimeout };

@@ -315,6 +315,33 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_view_that_postgres_prints_differently_after_re_creating_it_is_unchanged()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        // The unnamed NULL of the second UNION arm is printed as NULL::integer; executed again, that is named int4 and
+        // printed NULL::integer AS int4: the same view.
+        await db.ExecuteAsync(Orders + """
+            CREATE TABLE app.returns (id int);
+            CREATE VIEW app.movements AS SELECT id, total FROM (SELECT id, total FROM app.orders UNION ALL SELECT id, NULL FROM app.returns) q;
+            """);
+        string live;
+        await using (var conn = await db.OpenAsync())
+        {
+            live = (await PgAutogen.Core.Catalog.CatalogInspector.ReadAllAsync(conn, new PgAutogen.Core.Catalog.CatalogFilter(), TestContext.Current.CancellationToken)).Single().Definition;
+        }
+
+        Assert.Contains("NULL::numeric\n", live, StringComparison.Ordinal);
+        Assert.Empty((await Harness.CompareAsync(db, new[] { View(live, "movements", "app") })).Ops);
+
+        // A real change to it is still one.
+        var changed = View(live.Replace("NULL::numeric", "0::numeric", StringComparison.Ordinal), "movements", "app");
+        var m = await Harness.CompareAsync(db, new[] { changed });
+        Assert.Equal("Replace app.movements", Harness.Actions(m));
+        await Harness.ApplyAsync(db, m.Up);
+        Assert.Empty((await Harness.CompareAsync(db, new[] { changed })).Ops);
+    }
+
+    [Fact]
     public async Task Nothing_to_do_gives_no_ops()
     {
         await using var db = await fixture.CreateDatabaseAsync();
