@@ -1,10 +1,7 @@
-using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
-using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
-using System.Security;
 using PgAutogen.Shell;
 
 namespace PgAutogen.Bench.Host;
@@ -41,7 +38,7 @@ public static class Program
         try
         {
             var manifest = EngineHost.FindModuleManifest();
-            runspace = EngineHost.OpenRunspace(new SilentHost());
+            runspace = EngineHost.OpenRunspace(new CapturingHost());
             runspaceMs = watch.ElapsedMilliseconds;
             watch.Restart();
             using (var import = PowerShell.Create())
@@ -124,88 +121,4 @@ public static class Program
     }
 
     private static string OneLine(string text) => text.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ');
-
-    /// <summary>A non-interactive host that discards what is written to it (the script writes nothing).</summary>
-    private sealed class SilentHost : PSHost
-    {
-        private readonly SilentUI _ui = new();
-
-        public override string Name => "PgAutogen.Bench.Host";
-
-        public override Version Version => new(1, 0);
-
-        public override Guid InstanceId { get; } = Guid.NewGuid();
-
-        public override PSHostUserInterface UI => _ui;
-
-        public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
-
-        public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
-
-        public override void SetShouldExit(int exitCode)
-        {
-        }
-
-        public override void EnterNestedPrompt() => throw new NotSupportedException();
-
-        public override void ExitNestedPrompt() => throw new NotSupportedException();
-
-        public override void NotifyBeginApplication()
-        {
-        }
-
-        public override void NotifyEndApplication()
-        {
-        }
-    }
-
-    private sealed class SilentUI : PSHostUserInterface
-    {
-        public override PSHostRawUserInterface? RawUI => null;
-
-        public override string ReadLine() => throw new PSInvalidOperationException("The benchmark host is non-interactive.");
-
-        public override SecureString ReadLineAsSecureString() => throw new PSInvalidOperationException("The benchmark host is non-interactive.");
-
-        public override void Write(string value)
-        {
-        }
-
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value)
-        {
-        }
-
-        public override void WriteLine(string value)
-        {
-        }
-
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(value);
-
-        public override void WriteDebugLine(string message)
-        {
-        }
-
-        public override void WriteProgress(long sourceId, ProgressRecord record)
-        {
-        }
-
-        public override void WriteVerboseLine(string message)
-        {
-        }
-
-        public override void WriteWarningLine(string message) => Console.Error.WriteLine("WARNING: " + message);
-
-        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) =>
-            throw new PSInvalidOperationException("The benchmark host is non-interactive: " + message);
-
-        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) =>
-            throw new PSInvalidOperationException("The benchmark host is non-interactive: " + message);
-
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) =>
-            throw new PSInvalidOperationException("The benchmark host is non-interactive: " + message);
-
-        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName,
-            PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
-            throw new PSInvalidOperationException("The benchmark host is non-interactive: " + message);
-    }
 }

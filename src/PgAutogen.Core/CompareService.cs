@@ -47,9 +47,14 @@ public static class CompareService
         var result = await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
         var (current, desired) = Scope(result, request.PipedCurrent);
-        var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated);
+        var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated, result.CommentedKeys);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
         events.Progress(new EngineProgress("Compare-PgDeclaration", "Done", 100, Completed: true));
+
+        foreach (var warning in PlpgsqlCallCheck.Warnings(ops, desired))
+        {
+            events.Warning(warning);
+        }
 
         var drops = ops.Count(o => o.Action == MigrationAction.Drop);
         if (current.Count >= 4 && drops * 2 > current.Count)

@@ -37,6 +37,12 @@ public sealed class PgDeclaration
     /// <summary>For triggers: true for CREATE CONSTRAINT TRIGGER.</summary>
     public bool IsConstraintTrigger { get; init; }
 
+    /// <summary>True for COMMENT ON a managed object (Kind, Schema, Name, Table, Arguments name that object).</summary>
+    public bool IsComment { get; init; }
+
+    /// <summary>For COMMENT ON: the comment; null for IS NULL (no comment).</summary>
+    public string? Comment { get; init; }
+
     /// <summary>The statement text exactly as in the file (without the terminating semicolon).</summary>
     public string Sql { get; }
 

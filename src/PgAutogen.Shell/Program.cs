@@ -35,8 +35,15 @@ else
         return 2;
     }
 
-    body = $"& '{script.Replace("'", "''", StringComparison.Ordinal)}' @args";
-    scriptArgs = args.Skip(1).ToArray();
+    // Like pwsh -File: '-Name' arguments bind as parameter names, everything else as (quoted) values.
+    var invocation = new System.Text.StringBuilder("& ").Append(Quote(script));
+    foreach (var argument in args.Skip(1))
+    {
+        invocation.Append(' ').Append(System.Text.RegularExpressions.Regex.IsMatch(argument, @"^-[A-Za-z_][\w-]*:?$") ? argument : Quote(argument));
+    }
+
+    body = invocation.ToString();
+    scriptArgs = Array.Empty<string>();
 }
 
 string manifest;
@@ -96,3 +103,5 @@ if (runspace.SessionStateProxy.GetVariable("__pgautogen_failed") is true)
 
 // A script that ended with 'exit N' (the script is invoked with &, which turns exit into $LASTEXITCODE).
 return runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int code ? code : 0;
+
+static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";

@@ -167,3 +167,23 @@ public sealed class CompareCmdletTests(ModuleDatabaseFixture fixture) : IDisposa
         Assert.Contains(":2:8: view app.v: column \"nope\" does not exist", error.ToString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class CompareWarningTests(ModuleDatabaseFixture fixture)
+{
+    [Fact]
+    public async Task Dropping_more_than_half_of_the_managed_objects_warns()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE FUNCTION a() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION b() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION c() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE FUNCTION d() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            """);
+        var result = PowerShellHost.Run("@(Compare-PgDeclaration -ConnectionString $cs -Sql \"CREATE FUNCTION a() RETURNS int LANGUAGE sql AS 'SELECT 1'\").Count",
+            Ps.Vars(("cs", db.ConnectionString)));
+        Assert.False(result.HadErrors, result.ToString());
+        Assert.Equal("3", Assert.Single(result.Output).ToString());
+        Assert.Contains(result.Warnings, w => w.Contains("drops 3 of the 4 managed objects", StringComparison.Ordinal) && w.Contains("-Path", StringComparison.Ordinal));
+    }
+}

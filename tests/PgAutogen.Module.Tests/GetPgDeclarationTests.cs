@@ -204,7 +204,8 @@ public sealed class GetPgDeclarationTests : IDisposable
             @($problems | Where-Object { $_.FullyQualifiedErrorId -like 'DeclarationStatementNotAllowed,*' }).Count
             @($problems | Where-Object { $_.FullyQualifiedErrorId -like 'DeclarationDuplicate,*' }).Count
             """, Ps.Vars(("corpus", corpus)));
-        Assert.Equal(new[] { "393", "281", "719", "4" }, Lines(result));
+        // 69 functions, 43 triggers, 281 views and one COMMENT ON FUNCTION; the rest refused; four views declared twice.
+        Assert.Equal(new[] { "394", "281", "718", "4" }, Lines(result));
     }
 
     private static List<string> Lines(PowerShellResult result) => result.Output.Select(o => o.ToString()).ToList();

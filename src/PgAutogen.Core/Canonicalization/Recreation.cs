@@ -100,7 +100,10 @@ internal sealed class Recreation
             Reasons.TryAdd(dependent.Key, $"rebuilt because {old.Identity} is re-created");
         }
 
-        return dependents.Select(d => d.Id).ToHashSet();
+        // The object itself too: its COMMENT declaration (if any) runs again after it is created anew.
+        var dropped = dependents.Select(d => d.Id).ToHashSet();
+        dropped.Add((target.Value.Family, target.Value.Oid));
+        return dropped;
     }
 
     /// <summary>

@@ -26,6 +26,23 @@ public sealed class CatalogFilter
         };
     }
 
+    /// <summary>A pattern that matches exactly <paramref name="name"/> (its wildcard characters escaped; matching stays case-insensitive).</summary>
+    internal static string Literal(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var ch in name)
+        {
+            if (ch is '*' or '?' or '[' or ']' or '`')
+            {
+                sb.Append('`');
+            }
+
+            sb.Append(ch);
+        }
+
+        return sb.ToString();
+    }
+
     public bool Includes(PgObjectKind kind) => Kinds.Count == 0 || Kinds.Contains(kind);
 
     /// <summary>The schema patterns as anchored POSIX regular expressions for <c>~* ANY($1)</c>, or null for all.</summary>

@@ -41,6 +41,10 @@ internal static class AclSql
         return sb.ToString();
     }
 
+    /// <summary>COMMENT ON the object IS its comment (or NULL).</summary>
+    public static string CommentOn(PgObject obj) =>
+        $"COMMENT ON {Target(obj)} IS {(string.IsNullOrEmpty(obj.Comment) ? "NULL" : SqlIdentifier.Literal(obj.Comment))};";
+
     /// <summary>The object as GRANT and COMMENT name it: FUNCTION s.f(int), PROCEDURE ..., VIEW s.v (grants say TABLE), TRIGGER t ON s.tbl.</summary>
     private static string Target(PgObject obj) => obj.Kind switch
     {

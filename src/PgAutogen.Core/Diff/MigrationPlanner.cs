@@ -23,15 +23,17 @@ public static class MigrationPlanner
         IReadOnlyList<PgObject> desired,
         IReadOnlyDictionary<string, PgDeclaration>? declarations = null,
         string? migrationRole = null,
-        IReadOnlyDictionary<string, string>? recreated = null)
+        IReadOnlyDictionary<string, string>? recreated = null,
+        IReadOnlySet<string>? commented = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
         declarations ??= new Dictionary<string, PgDeclaration>();
         recreated ??= new Dictionary<string, string>();
+        commented ??= new HashSet<string>();
 
-        var up = Steps(current, desired, upgrade: true, migrationRole, recreated);
-        var down = Steps(desired, current, upgrade: false, migrationRole, recreated).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var up = Steps(current, desired, upgrade: true, migrationRole, recreated, commented);
+        var down = Steps(desired, current, upgrade: false, migrationRole, recreated, commented).ToDictionary(s => s.Key, StringComparer.Ordinal);
         var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var desiredByKey = desired.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
@@ -57,6 +59,8 @@ public static class MigrationPlanner
         return ops;
     }
 
+    private static bool SameComment(PgObject a, PgObject b) => string.Equals(a.Comment ?? "", b.Comment ?? "", StringComparison.Ordinal);
+
     private const string DropPart = "#drop";
     private const string CreatePart = "#create";
 
@@ -73,6 +77,7 @@ public static class MigrationPlanner
         MigrationAction.Drop => "in the database, not declared",
         MigrationAction.Replace when step.From!.Kind == PgObjectKind.Trigger && step.From.TriggerState is { } s && s != TriggerState.Enabled =>
             $"definition differs; the trigger stays {s.ToString().ToLowerInvariant()}",
+        MigrationAction.Replace when step.CommentOnly => "the declared comment differs",
         MigrationAction.Replace => "definition differs",
         MigrationAction.DropAndCreate when step.From!.Kind != step.To!.Kind =>
             $"{step.From.Kind.ToString().ToLowerInvariant()} becomes a {step.To.Kind.ToString().ToLowerInvariant()}: CREATE OR REPLACE cannot change the kind",
@@ -88,6 +93,9 @@ public static class MigrationPlanner
         public string ObjectKey => Key.EndsWith(DropPart, StringComparison.Ordinal) ? Key[..^DropPart.Length]
             : Key.EndsWith(CreatePart, StringComparison.Ordinal) ? Key[..^CreatePart.Length] : Key;
 
+        /// <summary>The step only changes the comment.</summary>
+        public bool CommentOnly { get; init; }
+
         /// <summary>The step removes the object (a drop, or the first half of a re-creation).</summary>
         public bool Removes => To is null;
 
@@ -102,7 +110,9 @@ public static class MigrationPlanner
     }
 
     /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
-    private static List<Step> Steps(IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole, IReadOnlyDictionary<string, string> recreated)
+    private static List<Step> Steps(
+        IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole,
+        IReadOnlyDictionary<string, string> recreated, IReadOnlySet<string> commented)
     {
         var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -125,7 +135,7 @@ public static class MigrationPlanner
             {
                 // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
                 steps.Add(new Step { Key = key + DropPart, Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
-                var restored = upgrade ? WithAttributesOf(target, source) : target;
+                var restored = upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target;
                 steps.Add(new Step
                 {
                     Key = key + CreatePart,
@@ -147,9 +157,16 @@ public static class MigrationPlanner
                     From = source,
                     To = target,
                     // A re-created object starts bare: give it back its comment, grants and owner.
-                    Sql = dropAndCreate ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source) : target, migrationRole) : sql,
+                    Sql = dropAndCreate
+                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target, migrationRole)
+                        : sql + (commented.Contains(key) && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
                     Phase = CreatePhase(target.Kind),
                 });
+            }
+            else if (commented.Contains(key) && !SameComment(source, target))
+            {
+                // Only the declared comment differs.
+                steps.Add(new Step { Key = key, Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
             }
         }
 
@@ -166,12 +183,12 @@ public static class MigrationPlanner
     }
 
     /// <summary>The desired object carrying the live object's comment, grants and owner (the declarations do not state them).</summary>
-    private static PgObject WithAttributesOf(PgObject target, PgObject live) => new(target.Kind, target.Schema, target.Name, target.Identity, target.Definition)
+    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target.Kind, target.Schema, target.Name, target.Identity, target.Definition)
     {
         Table = target.Table,
         Arguments = target.Arguments,
         Owner = live.Owner,
-        Comment = live.Comment,
+        Comment = declaredComment ? target.Comment : live.Comment,
         Acl = live.Acl,
         TriggerState = target.TriggerState,
         IsConstraintTrigger = target.IsConstraintTrigger,

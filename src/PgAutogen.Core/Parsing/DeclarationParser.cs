@@ -304,7 +304,7 @@ public sealed class DeclarationParser
     /// a qualified one are different here, because the default schema is known only to the database.
     /// </summary>
     private static string Key(PgDeclaration d) =>
-        string.Join('\u001f', ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
+        string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
 
     private static SourceLocation Location(SourceText source, int byteOffset)
     {

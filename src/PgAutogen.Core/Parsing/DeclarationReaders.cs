@@ -87,6 +87,63 @@ internal static class DeclarationReaders
         return declaration;
     }
 
+    /// <summary>COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW ... IS '...' | NULL: a comment on a managed object.</summary>
+    public static PgDeclaration Comment(StatementNode node, StatementContext statement)
+    {
+        var objtype = node.String("objtype") ?? "";
+        var target = node.Element("object") ?? default;
+        PgDeclaration declaration;
+        switch (objtype)
+        {
+            case "OBJECT_FUNCTION" or "OBJECT_PROCEDURE":
+                var routine = target.GetProperty("ObjectWithArgs");
+                if (Bool(routine, "args_unspecified"))
+                {
+                    throw DeclarationErrors.Invalid(statement.Location,
+                        "COMMENT ON " + (objtype == "OBJECT_PROCEDURE" ? "PROCEDURE" : "FUNCTION") + " needs the argument types, e.g. COMMENT ON FUNCTION app.f(integer) IS '...', so it names exactly one routine.");
+                }
+
+                var (schema, name) = QualifiedName(routine.TryGetProperty("objname", out var objname) ? objname : default);
+                var arguments = routine.TryGetProperty("objargs", out var objargs)
+                    ? objargs.EnumerateArray().Select(a => TypeNames.Render(a.GetProperty("TypeName"))).ToList()
+                    : new List<string>();
+                declaration = new PgDeclaration(objtype == "OBJECT_PROCEDURE" ? PgObjectKind.Procedure : PgObjectKind.Function, schema, name,
+                    statement.Sql, statement.File, statement.Line, statement.Column)
+                {
+                    Arguments = string.Join(", ", arguments),
+                    IsComment = true,
+                    Comment = node.String("comment"),
+                };
+                RefuseSystemSchema(declaration, schema, statement);
+                return declaration;
+            case "OBJECT_VIEW":
+                var (viewSchema, viewName) = QualifiedName(target.GetProperty("List").GetProperty("items"));
+                declaration = new PgDeclaration(PgObjectKind.View, viewSchema, viewName, statement.Sql, statement.File, statement.Line, statement.Column)
+                {
+                    IsComment = true,
+                    Comment = node.String("comment"),
+                };
+                RefuseSystemSchema(declaration, viewSchema, statement);
+                return declaration;
+            case "OBJECT_TRIGGER":
+                var parts = target.GetProperty("List").GetProperty("items").EnumerateArray().Select(StringValue).ToList();
+                var tableSchema = parts.Count >= 3 ? parts[^3] : "";
+                declaration = new PgDeclaration(PgObjectKind.Trigger, tableSchema, parts[^1], statement.Sql, statement.File, statement.Line, statement.Column)
+                {
+                    Table = parts.Count >= 2 ? parts[^2] : "",
+                    TableSchema = tableSchema,
+                    IsComment = true,
+                    Comment = node.String("comment"),
+                };
+                RefuseSystemSchema(declaration, tableSchema, statement);
+                return declaration;
+            default:
+                var what = objtype.StartsWith("OBJECT_", StringComparison.Ordinal) ? objtype["OBJECT_".Length..].Replace('_', ' ') : objtype;
+                throw DeclarationErrors.NotAllowed(statement, "COMMENT ON " + what,
+                    "Comments are declared only on the objects PgAutogen manages: functions, procedures, triggers and views.");
+        }
+    }
+
     /// <summary>True for the schemas PgAutogen never manages: pg_catalog, information_schema, pg_toast*, pg_temp* (every pg_ schema is reserved).</summary>
     public static bool IsSystemSchema(string schema) =>
         schema.StartsWith("pg_", StringComparison.Ordinal) || string.Equals(schema, "information_schema", StringComparison.Ordinal);

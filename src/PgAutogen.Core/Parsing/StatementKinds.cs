@@ -20,6 +20,7 @@ internal static class StatementKinds
         ["CreateFunctionStmt"] = new("CREATE [OR REPLACE] FUNCTION | PROCEDURE", DeclarationReaders.Routine),
         ["CreateTrigStmt"] = new("CREATE [OR REPLACE] [CONSTRAINT] TRIGGER", DeclarationReaders.Trigger),
         ["ViewStmt"] = new("CREATE [OR REPLACE] [RECURSIVE] VIEW", DeclarationReaders.View),
+        ["CommentStmt"] = new("COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW ... IS ...", DeclarationReaders.Comment),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The allowed statements, for messages: "CREATE [OR REPLACE] FUNCTION | PROCEDURE, ...".</summary>

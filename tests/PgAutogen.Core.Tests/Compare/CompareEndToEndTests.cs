@@ -271,6 +271,77 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_body_is_validated_with_its_own_set_search_path_like_create_function_does()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync(Orders + "CREATE FUNCTION app.is_big(v numeric) RETURNS boolean LANGUAGE sql AS 'SELECT v > 100';");
+        // The body names app's objects unqualified and relies on the routine's SET search_path, not the session's.
+        var decls = new[]
+        {
+            Fn("CREATE FUNCTION app.is_big(v numeric) RETURNS boolean LANGUAGE sql AS 'SELECT v > 100'", "is_big", "numeric", "app"),
+            Fn("CREATE FUNCTION app.big_orders() RETURNS bigint LANGUAGE sql SET search_path = app, public AS $$ SELECT count(*) FROM orders WHERE is_big(total) $$",
+                "big_orders", schema: "app"),
+        };
+        var m = await Harness.CompareAsync(db, decls);
+        Assert.Equal("Create app.big_orders()", Harness.Actions(m));
+        // The routine's settings applied only while its body was checked.
+        Assert.Equal("\"$user\", public", await db.ScalarAsync<string>("SHOW search_path"));
+        await Harness.RoundTripAsync(db, decls, m);
+    }
+
+    [Fact]
+    public async Task An_unchanged_routine_whose_body_does_not_validate_is_a_warning_a_changed_one_an_error()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        // Loaded like pg_dump output, with check_function_bodies off: the body is broken (UPDATE without SET).
+        const string broken = "CREATE FUNCTION app.fix(i int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE app.orders WHERE id = i; END $$";
+        await db.ExecuteAsync(Orders + "SET check_function_bodies = off;\n" + broken + ";");
+        var events = new RecordingEvents();
+        var same = new[]
+        {
+            Fn(broken, "fix", "int", "app"),
+            Fn("CREATE FUNCTION app.ok() RETURNS int LANGUAGE sql AS 'SELECT count(*)::int FROM app.orders'", "ok", schema: "app"),
+        };
+        var m = await Harness.CompareAsync(db, same, events: events);
+        Assert.Equal("Create app.ok()", Harness.Actions(m));
+        var warning = Assert.Single(events.Warnings);
+        Assert.Contains("function app.fix(int)", warning, StringComparison.Ordinal);
+        Assert.Contains("syntax error", warning, StringComparison.Ordinal);
+
+        var changed = Fn(broken.Replace("id = i", "id = i + 1", StringComparison.Ordinal), "fix", "int", "app");
+        var ex = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, new[] { changed }));
+        Assert.Equal(PgErrorId.DeclarationInvalid, ex.ErrorId);
+        Assert.Contains("syntax error", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_view_that_postgres_prints_differently_after_re_creating_it_is_unchanged()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        // The unnamed NULL of the second UNION arm is printed as NULL::integer; executed again, that is named int4 and
+        // printed NULL::integer AS int4: the same view.
+        await db.ExecuteAsync(Orders + """
+            CREATE TABLE app.returns (id int);
+            CREATE VIEW app.movements AS SELECT id, total FROM (SELECT id, total FROM app.orders UNION ALL SELECT id, NULL FROM app.returns) q;
+            """);
+        string live;
+        await using (var conn = await db.OpenAsync())
+        {
+            live = (await PgAutogen.Core.Catalog.CatalogInspector.ReadAllAsync(conn, new PgAutogen.Core.Catalog.CatalogFilter(), TestContext.Current.CancellationToken)).Single().Definition;
+        }
+
+        Assert.Contains("NULL::numeric\n", live, StringComparison.Ordinal);
+        Assert.Empty((await Harness.CompareAsync(db, new[] { View(live, "movements", "app") })).Ops);
+
+        // A real change to it is still one.
+        var changed = View(live.Replace("NULL::numeric", "0::numeric", StringComparison.Ordinal), "movements", "app");
+        var m = await Harness.CompareAsync(db, new[] { changed });
+        Assert.Equal("Replace app.movements", Harness.Actions(m));
+        await Harness.ApplyAsync(db, m.Up);
+        Assert.Empty((await Harness.CompareAsync(db, new[] { changed })).Ops);
+    }
+
+    [Fact]
     public async Task Nothing_to_do_gives_no_ops()
     {
         await using var db = await fixture.CreateDatabaseAsync();

@@ -31,11 +31,34 @@ internal static class D
         new(PgObjectKind.View, schema, name, sql, "db/test.sql", line, 1) { OrReplace = sql.Contains("OR REPLACE", StringComparison.OrdinalIgnoreCase) };
 }
 
+/// <summary>Keeps the engine's warnings and verbose lines (thread-safe).</summary>
+internal sealed class RecordingEvents : IEngineEvents
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _verbose = new();
+
+    public IReadOnlyList<string> Warnings => _warnings.ToArray();
+
+    public IReadOnlyList<string> VerboseLines => _verbose.ToArray();
+
+    public void Verbose(string message) => _verbose.Enqueue(message);
+
+    public void Debug(string message)
+    {
+    }
+
+    public void Warning(string message) => _warnings.Enqueue(message);
+
+    public void Progress(EngineProgress progress)
+    {
+    }
+}
+
 internal sealed record Migration(IReadOnlyList<MigrationOp> Ops, string Up, string Down, string File);
 
 internal static class Harness
 {
-    public static async Task<Migration> CompareAsync(TestDatabase db, IEnumerable<PgDeclaration> declarations, CanonicalizationOptions? options = null, string? searchPath = null)
+    public static async Task<Migration> CompareAsync(TestDatabase db, IEnumerable<PgDeclaration> declarations, CanonicalizationOptions? options = null, string? searchPath = null, IEngineEvents? events = null)
     {
         await using var conn = await db.OpenAsync();
         if (searchPath is not null)
@@ -45,7 +68,7 @@ internal static class Harness
         }
 
         var ops = await CompareService.CompareAsync(conn, new CompareRequest { Declarations = declarations.ToList(), Options = options ?? new CanonicalizationOptions() },
-            NullEngineEvents.Instance, TestContext.Current.CancellationToken);
+            events ?? NullEngineEvents.Instance, TestContext.Current.CancellationToken);
         return Render(ops);
     }
 

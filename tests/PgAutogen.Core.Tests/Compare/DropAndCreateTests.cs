@@ -206,3 +206,49 @@ public sealed class DropAndCreateTests(CoreDatabaseFixture fixture)
         await Harness.RoundTripAsync(db, decls, m);
     }
 }
+
+[Trait("Category", "Database")]
+public sealed class PlpgsqlCallWarningTests(CoreDatabaseFixture fixture)
+{
+    private sealed class Collect : IEngineEvents
+    {
+        public List<string> Warnings { get; } = new();
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Debug(string message)
+        {
+        }
+
+        public void Warning(string message) => Warnings.Add(message);
+
+        public void Progress(EngineProgress progress)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Dropping_a_function_a_plpgsql_body_still_calls_warns_and_does_not_fail()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE FUNCTION app.rate(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * 2';
+            CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.rate(x) + 1; END $$;
+            CREATE FUNCTION app.unrelated() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
+            """);
+        var decls = new[]
+        {
+            D.Fn("CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.rate(x) + 1; END $$", "price", "numeric", "app"),
+            D.Fn("CREATE FUNCTION app.unrelated() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", "unrelated", schema: "app"),
+        };
+        var events = new Collect();
+        await using var conn = await db.OpenAsync();
+        var ops = await CompareService.CompareAsync(conn, new CompareRequest { Declarations = decls }, events, TestContext.Current.CancellationToken);
+        Assert.Equal("Drop app.rate(numeric)", Assert.Single(ops).ToString());
+        var warning = Assert.Single(events.Warnings);
+        Assert.StartsWith("app.price(numeric) calls app.rate in its PL/pgSQL body, but this migration drops app.rate(numeric): the call will fail", warning, StringComparison.Ordinal);
+    }
+}

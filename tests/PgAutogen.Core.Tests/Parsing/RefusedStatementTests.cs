@@ -41,7 +41,7 @@ public sealed class RefusedStatementTests
     [InlineData("CREATE TEMPORARY VIEW tv AS SELECT 1", "CREATE TEMPORARY VIEW")]
     [InlineData("CREATE POLICY p ON app.orders USING (true)", "CREATE POLICY")]
     [InlineData("CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION app.f()", "CREATE EVENT TRIGGER")]
-    [InlineData("COMMENT ON VIEW app.v IS 'x'", "COMMENT ON VIEW")]
+    [InlineData("COMMENT ON TABLE app.t IS 'x'", "COMMENT ON TABLE")]
     [InlineData("GRANT SELECT ON app.orders TO PUBLIC", "GRANT")]
     [InlineData("REVOKE ALL ON app.orders FROM PUBLIC", "REVOKE")]
     [InlineData("CREATE ROLE someone", "CREATE ROLE")]
