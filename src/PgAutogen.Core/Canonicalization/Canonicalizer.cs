@@ -103,7 +103,10 @@ public static class Canonicalizer
                 .Where(t => t.Declaration.IsComment && t.Oid is not null)
                 .Select(t => (t.Family, t.Oid!.Value))
                 .ToHashSet();
+            var readBackWatch = Stopwatch.StartNew();
             var after = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
+            var readBackMs = readBackWatch.ElapsedMilliseconds;
+            events.Verbose($"Read the desired catalog: {after.Count} object(s) in {readBackMs} ms");
             var desired = new List<PgObject>();
             var byKey = new Dictionary<string, PgDeclaration>(StringComparer.Ordinal);
             var commentedKeys = after.Where(o => commented.Contains((ObjectKey.Family(o.Kind), o.Oid))).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
@@ -123,7 +126,7 @@ public static class Canonicalizer
                 .Select(o => o.Oid)
                 .ToHashSet();
             var validated = await ValidateBodiesAsync(connection, targets, unchanged, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Resolved {targets.Count} declaration(s) and validated {validated} routine body(ies) in {validateWatch.ElapsedMilliseconds} ms");
+            events.Verbose($"Resolved {targets.Count} declaration(s) and validated {validated} routine body(ies) in {validateWatch.ElapsedMilliseconds - readBackMs} ms");
             var printedAlike = await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
             if (printedAlike.Count > 0)
             {
@@ -478,7 +481,7 @@ public static class Canonicalizer
         var filter = new CatalogFilter
         {
             Kinds = candidates.Select(c => c.Desired.Kind).Distinct().ToArray(),
-            Names = candidates.Select(c => CatalogFilter.Literal(c.Desired.Name)).Distinct(StringComparer.Ordinal).ToArray(),
+            Oids = candidates.Select(c => c.Desired.Oid).ToHashSet(), // replaced in place: same oids
         };
         var wanted = candidates.ToDictionary(c => c.Desired.Key, c => c.Desired.Definition, StringComparer.Ordinal);
         foreach (var replayed in await CatalogInspector.ReadAllAsync(connection, filter, cancellationToken).ConfigureAwait(false))
@@ -601,18 +604,13 @@ public static class Canonicalizer
         {
             fast.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint));
             fast.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"));
-            foreach (var group in validators.Where(v => v.Config.Length == 0).GroupBy(v => v.Validator, StringComparer.Ordinal))
+            // Routines with the same SET options (none, or typically a few distinct search_paths) share one call per
+            // validator, under those settings.
+            foreach (var group in validators.GroupBy(v => (v.Validator, Config: string.Join('\n', v.Config))))
             {
-                var command = new NpgsqlBatchCommand($"SELECT count({group.Key}(s.oid)) FROM unnest($1::pg_catalog.oid[]) AS s(oid)");
-                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Oid, Value = group.Select(v => v.Oid).ToArray() });
-                fast.BatchCommands.Add(command);
-            }
-
-            foreach (var (_, oid, validator, config) in validators.Where(v => v.Config.Length > 0))
-            {
-                foreach (var sql in WithSettings(validator, oid, config))
+                foreach (var command in WithSettings(ValidatorCall(group.Key.Validator, group.Select(v => v.Oid)), group.First().Config))
                 {
-                    fast.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+                    fast.BatchCommands.Add(command);
                 }
             }
 
@@ -636,24 +634,24 @@ public static class Canonicalizer
             // One batch for the rest; after a failure of an unchanged routine, the rest again.
             await using var batch = new NpgsqlBatch(connection);
             var owner = new List<int>();
-            void Add(string sql, int validator)
+            void Add(NpgsqlBatchCommand command, int validator)
             {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+                batch.BatchCommands.Add(command);
                 owner.Add(validator);
             }
 
-            Add("SAVEPOINT " + ValidateSavepoint, -1);
-            Add("SET LOCAL check_function_bodies = on", -1);
+            Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint), -1);
+            Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"), -1);
             for (var i = next; i < validators.Count; i++)
             {
-                foreach (var sql in WithSettings(validators[i].Validator, validators[i].Oid, validators[i].Config))
+                foreach (var command in WithSettings(ValidatorCall(validators[i].Validator, validators[i].Oid), validators[i].Config))
                 {
-                    Add(sql, i);
+                    Add(command, i);
                 }
             }
 
-            Add("SET LOCAL check_function_bodies = off", -1);
-            Add("RELEASE SAVEPOINT " + ValidateSavepoint, -1);
+            Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"), -1);
+            Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint), -1);
             try
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -679,29 +677,40 @@ public static class Canonicalizer
         return validators.Count;
     }
 
-    /// <summary>The validator call for one routine; with SET options, they apply while its body is checked, and only then.</summary>
-    private static IEnumerable<string> WithSettings(string validator, uint oid, string[] config)
+    /// <summary>The validator call for one routine.</summary>
+    private static NpgsqlBatchCommand ValidatorCall(string validator, uint oid) =>
+        new($"SELECT {validator}({oid.ToString(CultureInfo.InvariantCulture)}::oid)");
+
+    /// <summary>One validator call for many routines (one statement, one plan; the oids bound as a parameter).</summary>
+    private static NpgsqlBatchCommand ValidatorCall(string validator, IEnumerable<uint> oids)
     {
-        var call = $"SELECT {validator}({oid.ToString(CultureInfo.InvariantCulture)}::oid)";
+        var command = new NpgsqlBatchCommand($"SELECT count({validator}(s.oid)) FROM unnest($1::pg_catalog.oid[]) AS s(oid)");
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Oid, Value = oids.ToArray() });
+        return command;
+    }
+
+    /// <summary>A validator call; with the routines' SET options, they apply while the bodies are checked, and only then.</summary>
+    private static IEnumerable<NpgsqlBatchCommand> WithSettings(NpgsqlBatchCommand call, string[] config)
+    {
         if (config.Length == 0)
         {
             yield return call;
             yield break;
         }
 
-        yield return "SAVEPOINT " + ConfigSavepoint;
+        yield return new NpgsqlBatchCommand("SAVEPOINT " + ConfigSavepoint);
         foreach (var item in config)
         {
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0)
             {
-                yield return $"SELECT pg_catalog.set_config({SqlIdentifier.Literal(item[..eq])}, {SqlIdentifier.Literal(item[(eq + 1)..])}, true)";
+                yield return new NpgsqlBatchCommand($"SELECT pg_catalog.set_config({SqlIdentifier.Literal(item[..eq])}, {SqlIdentifier.Literal(item[(eq + 1)..])}, true)");
             }
         }
 
         yield return call;
-        yield return "ROLLBACK TO SAVEPOINT " + ConfigSavepoint;
-        yield return "RELEASE SAVEPOINT " + ConfigSavepoint;
+        yield return new NpgsqlBatchCommand("ROLLBACK TO SAVEPOINT " + ConfigSavepoint);
+        yield return new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ConfigSavepoint);
     }
 
     /// <summary>Maps each declaration to the catalog row it created or replaced: (key family, oid) → declaration.</summary>

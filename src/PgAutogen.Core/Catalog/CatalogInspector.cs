@@ -185,6 +185,7 @@ public static class CatalogInspector
         var cmd = new NpgsqlCommand(sql, connection);
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)filter.SchemaRegexes ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)filter.NameRegexes ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Oid, Value = (object?)filter.Oids?.ToArray() ?? DBNull.Value });
         return cmd;
     }
 

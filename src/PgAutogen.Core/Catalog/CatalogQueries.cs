@@ -3,7 +3,7 @@ namespace PgAutogen.Core.Catalog;
 /// <summary>
 /// The inspection queries: one per kind. They run with search_path pinned to pg_catalog, so every name
 /// inside pg_get_*def output comes out schema-qualified, whatever the caller's search_path.
-/// $1 = schema regexes (text[] or null), $2 = name regexes (text[] or null).
+/// $1 = schema regexes (text[] or null), $2 = name regexes (text[] or null), $3 = oids (oid[] or null).
 /// Per row they call only C functions: argument types come from oidvectortypes (exactly format_type(t, NULL)
 /// joined with ', ') and comments from a join on pg_description, not from a correlated subquery and the
 /// SQL-language obj_description, which cost several times the definitions themselves at 20,000 routines.
@@ -30,6 +30,7 @@ internal static class CatalogQueries
           AND {UserSchema}
           AND {SchemaFilter}
           AND ($2::text[] IS NULL OR p.proname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR p.oid = ANY($3::oid[]))
           AND NOT EXISTS (SELECT 1 FROM pg_depend d
                           WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
         ORDER BY n.nspname, p.proname, args
@@ -55,6 +56,7 @@ internal static class CatalogQueries
           AND {UserSchema}
           AND {SchemaFilter}
           AND ($2::text[] IS NULL OR t.tgname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR t.oid = ANY($3::oid[]))
           AND NOT EXISTS (SELECT 1 FROM pg_depend d
                           WHERE d.deptype = 'e'
                             AND ((d.classid = 'pg_trigger'::regclass AND d.objid = t.oid)
@@ -76,6 +78,7 @@ internal static class CatalogQueries
           AND {UserSchema}
           AND {SchemaFilter}
           AND ($2::text[] IS NULL OR c.relname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR c.oid = ANY($3::oid[]))
           AND NOT EXISTS (SELECT 1 FROM pg_depend d
                           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
         ORDER BY n.nspname, c.relname

@@ -1,3 +1,4 @@
+using PgAutogen.Core.Catalog;
 using PgAutogen.Core.Canonicalization;
 using static PgAutogen.Core.Tests.Compare.D;
 
@@ -103,5 +104,73 @@ public sealed class BodyValidationTests(CoreDatabaseFixture fixture)
         var ex2 = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, invalid.Where((_, i) => i != 3)));
         Assert.Same(invalid[4], ex2.Target);
         Assert.Contains("relation \"missing\" does not exist", ex2.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The engine's re-reads of known objects go by oid, not by name patterns (PostgreSQL caches only 32 compiled regexes).</summary>
+public sealed class ReadByOidTests(CoreDatabaseFixture fixture)
+{
+    [Fact]
+    public async Task The_inspector_reads_only_the_given_oids_of_each_kind()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE t (id int);
+            CREATE FUNCTION f1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE FUNCTION f2() RETURNS int LANGUAGE sql AS 'SELECT 2';
+            CREATE VIEW v1 AS SELECT id FROM t;
+            CREATE VIEW v2 AS SELECT id FROM t;
+            CREATE TRIGGER g1 BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f1();
+            CREATE TRIGGER g2 BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f1();
+            """);
+        await using var conn = await db.OpenAsync();
+        var all = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var wanted = all.Where(o => o.Name is "f2" or "v1" or "g2").ToList();
+
+        var read = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter { Oids = wanted.Select(o => o.Oid).ToArray() }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(wanted.Select(o => o.Key).Order(StringComparer.Ordinal), read.Select(o => o.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(wanted.Select(o => o.Definition).Order(StringComparer.Ordinal), read.Select(o => o.Definition).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Many_changed_routines_and_views_are_replayed_and_read_back_by_oid()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        const int count = 60; // more than PostgreSQL's 32 cached regular expressions
+        var setup = new System.Text.StringBuilder("CREATE TABLE t (id int, amount numeric);\n");
+        var decls = new List<PgDeclaration>();
+        for (var i = 0; i < count; i++)
+        {
+            setup.Append($"CREATE FUNCTION f{i}(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * {i}';\n");
+            setup.Append($"CREATE VIEW v{i} AS SELECT id, amount FROM t WHERE amount > {i};\n");
+            decls.Add(Fn($"CREATE FUNCTION f{i}(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * {i + 1}'", $"f{i}", "numeric", line: i + 1));
+            decls.Add(View($"CREATE VIEW v{i} AS SELECT id, amount FROM t WHERE amount > {i + 1}", $"v{i}", line: i + 1));
+        }
+
+        await db.ExecuteAsync(setup.ToString());
+        var m = await Harness.CompareAsync(db, decls);
+
+        Assert.Equal(2 * count, m.Ops.Count);
+        Assert.All(m.Ops, o => Assert.Equal(MigrationAction.Replace, o.Action));
+        await Harness.RoundTripAsync(db, decls, m);
+    }
+
+    [Fact]
+    public async Task Bodies_sharing_set_options_are_validated_together_under_them_and_a_bad_one_is_still_named()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE SCHEMA app; CREATE TABLE app.orders (id int, total numeric);");
+        // Unqualified names that resolve only under each routine's own SET search_path.
+        var good = Enumerable.Range(0, 5).Select(i =>
+            Fn($"CREATE FUNCTION app.n{i}() RETURNS bigint LANGUAGE sql SET search_path = app, public AS $$ SELECT count(*) FROM orders $$", $"n{i}", schema: "app", line: i + 1)).ToList();
+        var m = await Harness.CompareAsync(db, good);
+        Assert.Equal(5, m.Ops.Count);
+
+        var bad = Fn("CREATE FUNCTION app.n9() RETURNS bigint LANGUAGE sql SET search_path = app, public AS $$ SELECT count(*) FROM no_such_table $$", "n9", schema: "app", line: 9);
+        var ex = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, good.Append(bad)));
+        Assert.Same(bad, ex.Target);
+        Assert.Contains("relation \"no_such_table\" does not exist", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("\"$user\", public", await db.ScalarAsync<string>("SHOW search_path"));
     }
 }
