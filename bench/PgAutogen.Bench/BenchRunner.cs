@@ -29,6 +29,9 @@ internal sealed record ScaleResult
     public required double ExecuteMs { get; init; }
     public required double ValidateMs { get; init; }
     public required double ReadBackMs { get; init; }
+
+    /// <summary>The rest of canonicalization: the downgrade's check (current definitions replayed), the rollback, settings.</summary>
+    public required double RestMs { get; init; }
     public required double PlanMs { get; init; }
     public required double RenderMs { get; init; }
     public required double CoreEndToEndMs { get; init; }
@@ -160,7 +163,7 @@ internal sealed class BenchRunner
 
         var loadBefore = Machine.LoadAverage();
         var inspect = new List<double>();
-        var canonicalize = new List<(double Total, double Current, double Execute, double Validate, double ReadBack)>();
+        var canonicalize = new List<(double Total, double Current, double Execute, double Validate, double ReadBack, double Others)>();
         var core = new List<double>();
         var moduleRuns = new List<double>();
         var floors = new List<FloorTiming>();
@@ -273,6 +276,7 @@ internal sealed class BenchRunner
             ExecuteMs = Stats.Median(canonicalize.Select(c => c.Execute)),
             ValidateMs = Stats.Median(canonicalize.Select(c => c.Validate)),
             ReadBackMs = Stats.Median(canonicalize.Select(c => c.ReadBack)),
+            RestMs = Stats.Median(canonicalize.Select(c => c.Others)),
             PlanMs = Stats.Median(plan),
             RenderMs = Stats.Median(render),
             CoreEndToEndMs = Stats.Median(core),
@@ -367,10 +371,11 @@ internal sealed class BenchRunner
         }
 
         /// <summary>
-        /// (total, current catalog read, execute, resolve + validate, read back) from the engine's lines "Read the current
-        /// catalog: … in N ms", "Executed … in N ms" and "Resolved … and validated … in N ms" (0 when absent).
+        /// (total, current catalog read, execute, resolve + validate, read back, the rest: the downgrade's check and the
+        /// rollback) from the engine's verbose lines "Read the current catalog: … in N ms", "Executed … in N ms",
+        /// "Resolved … and validated … in N ms" and "Read the desired catalog: … in N ms".
         /// </summary>
-        public (double Total, double Current, double Execute, double Validate, double ReadBack) Split(double total)
+        public (double Total, double Current, double Execute, double Validate, double ReadBack, double Others) Split(double total)
         {
             double Find(string pattern)
             {
@@ -381,8 +386,8 @@ internal sealed class BenchRunner
             var current = Find(@"^Read the current catalog: .* in (\d+) ms");
             var execute = Find(@"^Executed \d+ declaration\(s\) in (\d+) ms");
             var validate = Find(@"^Resolved \d+ declaration\(s\) and validated .* in (\d+) ms");
-            validate = double.IsNaN(validate) ? 0 : validate;
-            return (total, current, execute, validate, total - current - execute - validate);
+            var readBack = Find(@"^Read the desired catalog: .* in (\d+) ms");
+            return (total, current, execute, validate, readBack, total - current - execute - validate - readBack);
         }
     }
 }
