@@ -1,0 +1,350 @@
+using System.Diagnostics;
+using System.Text;
+using Npgsql;
+using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Parsing;
+using PgAutogen.Core.Rendering;
+using PgAutogen.Core.Tests.Compare;
+using PgAutogen.TestSupport;
+
+namespace PgAutogen.Core.Tests.Corpora;
+
+/// <summary>
+/// Fidelity on real schemas (issue 6): every corpus under the corpora directory is loaded into a fresh database,
+/// exported as declarations and compared with itself (no change), then mutated and migrated both ways.
+/// </summary>
+[Trait("Category", "Database")]
+public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
+{
+    private const string None = "(no corpus)";
+
+    public static TheoryData<string> Corpora()
+    {
+        var names = Corpus.Names();
+        return names.Count > 0 ? new TheoryData<string>(names) : new TheoryData<string>(None);
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpora))]
+    public async Task Exported_declarations_compare_with_zero_ops(string corpus)
+    {
+        Assert.SkipWhen(corpus == None, $"No corpus (a folder with schema.sql) under {Paths.CorporaDirectory}.");
+        await using var db = await fixture.CreateDatabaseAsync();
+        var watch = Stopwatch.StartNew();
+        var searchPath = await Corpus.LoadAsync(db, corpus);
+        var load = watch.ElapsedMilliseconds;
+        var objects = await Corpus.ReadCatalogAsync(db);
+        using var export = new ExportFolder(objects);
+        var declarations = export.Parse();
+        Assert.Equal(objects.Count, declarations.Count);
+        watch.Restart();
+        var events = new RecordingEvents();
+        var m = await Harness.CompareAsync(db, declarations, searchPath: searchPath, events: events);
+        var compare = watch.ElapsedMilliseconds;
+        Assert.True(m.Ops.Count == 0, $"{m.Ops.Count} op(s) comparing the export of {corpus} with itself:\n" +
+            string.Join("\n", m.Ops.Take(20).Select(o => $"{o.Action} {o.Identity}: {o.Reason}\n{o.Diff}")));
+        foreach (var warning in events.Warnings)
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine("warning: " + warning);
+        }
+
+        Report.Line(db, corpus, $"no-change: {Counts(objects)}; load {load} ms; compare {compare} ms; 0 ops, {events.Warnings.Count} warning(s)");
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpora))]
+    public async Task Mutations_are_seen_exactly_and_migrate_up_and_down(string corpus)
+    {
+        Assert.SkipWhen(corpus == None, $"No corpus (a folder with schema.sql) under {Paths.CorporaDirectory}.");
+        await using var db = await fixture.CreateDatabaseAsync();
+        var searchPath = await Corpus.LoadAsync(db, corpus);
+        var objects = await Corpus.ReadCatalogAsync(db);
+        var before = ByKey(objects);
+        var seed = Seed(corpus);
+        using var export = new ExportFolder(objects);
+        var mutations = await CorpusMutator.ApplyAsync(db, searchPath, objects, export, seed);
+        var declarations = export.Parse();
+        var context = $"{corpus} on PostgreSQL {db.MajorVersion} (search_path {searchPath}), seed {seed} (PGAUTOGEN_CORPUS_SEED={seed} replays it); mutations:\n  " + string.Join("\n  ", mutations);
+        TestContext.Current.TestOutputHelper?.WriteLine(context);
+
+        // 3. Exactly the mutated objects, with the right actions, plus the dependents a re-creation rebuilds.
+        var watch = Stopwatch.StartNew();
+        var m = await Harness.CompareAsync(db, declarations, searchPath: searchPath);
+        var compare = watch.ElapsedMilliseconds;
+        var rebuilt = AssertExactly(mutations, m, context);
+
+        // 4. Upgrade: compare again gives nothing; the mutated objects are the declarations' canonical state, the rest as before.
+        watch.Restart();
+        await ApplyAsync(db, m.Up, "upgrade", context);
+        var up = watch.ElapsedMilliseconds;
+        var again = await Harness.CompareAsync(db, declarations, searchPath: searchPath);
+        Assert.True(again.Ops.Count == 0, $"Not idempotent: after the upgrade the compare still gives\n{Describe(again.Ops)}\n{context}");
+        var upgraded = ByKey(await Corpus.ReadCatalogAsync(db));
+        var problems = new List<string>();
+        foreach (var mutation in mutations)
+        {
+            if (mutation.Expected == MigrationAction.Drop)
+            {
+                if (upgraded.ContainsKey(mutation.Key))
+                {
+                    problems.Add($"{mutation.Identity} is still there after the upgrade");
+                }
+
+                continue;
+            }
+
+            var desired = m.Ops.First(o => Key(o) == mutation.Key && o.Desired is not null).Desired!;
+            if (!upgraded.TryGetValue(mutation.Key, out var now))
+            {
+                problems.Add($"{mutation.Identity} is missing after the upgrade");
+            }
+            else if (!string.Equals(now.Definition, desired.Definition, StringComparison.Ordinal))
+            {
+                problems.Add($"{mutation.Identity} after the upgrade:\n{Diff.SqlBuilder.LineDiff(desired.Definition, now.Definition)}");
+            }
+            else if (before.TryGetValue(mutation.Key, out var was) && Attributes(was) != Attributes(now))
+            {
+                problems.Add($"{mutation.Identity} lost its attributes: {Attributes(was)} → {Attributes(now)}");
+            }
+        }
+
+        var mutated = mutations.Select(x => x.Key).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(await DifferencesAsync(db, Without(before, mutated), Without(upgraded, mutated)));
+        Assert.True(problems.Count == 0, "After the upgrade:\n" + string.Join("\n", problems) + "\n" + context);
+
+        // Downgrade: the original catalog, object for object (definitions, owners, grants, comments, trigger states).
+        watch.Restart();
+        await ApplyAsync(db, m.Down, "downgrade", context);
+        var down = watch.ElapsedMilliseconds;
+        var restored = ByKey(await Corpus.ReadCatalogAsync(db));
+        var lost = await DifferencesAsync(db, before, restored);
+        Assert.True(lost.Count == 0, "After the downgrade:\n" + string.Join("\n", lost) + "\n" + context);
+        using var original = new ExportFolder(objects);
+        var clean = await Harness.CompareAsync(db, original.Parse(), searchPath: searchPath);
+        Assert.True(clean.Ops.Count == 0, $"After the downgrade the original export compares with\n{Describe(clean.Ops)}\n{context}");
+
+        Report.Line(db, corpus, $"mutations (seed {seed}): {mutations.Count} mutated, {rebuilt} rebuilt dependent(s), {m.Ops.Count} op(s), exact; " +
+            $"compare {compare} ms; upgrade {up} ms, downgrade {down} ms: catalog restored");
+    }
+
+    /// <summary>Every mutated object has its op(s) with the expected action; every other op rebuilds a dependent of a re-created object. Returns how many were rebuilt.</summary>
+    private static int AssertExactly(IReadOnlyList<Mutation> mutations, Migration m, string context)
+    {
+        var byKey = m.Ops.GroupBy(Key).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var recreated = m.Ops.Where(o => o.Action == MigrationAction.DropAndCreate).Select(o => o.Identity).ToHashSet(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var mutation in mutations)
+        {
+            if (!byKey.TryGetValue(mutation.Key, out var ops))
+            {
+                problems.Add($"no op for {mutation}");
+                continue;
+            }
+
+            var actions = ops.Select(o => o.Action).Distinct().ToList();
+            var asDependent = mutation.Expected == MigrationAction.Replace && actions is [MigrationAction.DropAndCreate] && ops.All(IsRebuilt);
+            if (actions is not [var action] || (action != mutation.Expected && !asDependent))
+            {
+                problems.Add($"{mutation}, but the compare gives {string.Join(", ", ops.Select(o => $"{o.Action} ({o.Reason})"))}");
+            }
+        }
+
+        var expected = mutations.Select(x => x.Key).ToHashSet(StringComparer.Ordinal);
+        var rebuilt = 0;
+        foreach (var (key, ops) in byKey.Where(kv => !expected.Contains(kv.Key)))
+        {
+            var cause = ops.Select(o => RebuiltBecause().Match(o.Reason)).ToList();
+            if (ops.Any(o => o.Action != MigrationAction.DropAndCreate) || cause.Any(c => !c.Success || !recreated.Contains(c.Groups[1].Value)))
+            {
+                problems.Add($"unexpected: {string.Join(", ", ops.Select(o => $"{o.Action} {o.Identity} ({o.Reason})"))}");
+            }
+            else
+            {
+                rebuilt++;
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\n" + context + "\nops:\n" + Describe(m.Ops));
+        return rebuilt;
+
+        static bool IsRebuilt(MigrationOp op) => RebuiltBecause().IsMatch(op.Reason);
+    }
+
+    private static async Task ApplyAsync(TestDatabase db, string sql, string what, string context)
+    {
+        try
+        {
+            await Harness.ApplyAsync(db, sql);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Assert.Fail($"The {what} failed: {ex.Message}\n{context}");
+        }
+    }
+
+    /// <summary>
+    /// What differs between two catalogs (definitions, owners, grants, comments, trigger states, presence). A definition
+    /// that differs only in how PostgreSQL prints it after a re-creation (the old one, executed now, reads back as the
+    /// new one) is the same object, as the compare judges it.
+    /// </summary>
+    private static async Task<List<string>> DifferencesAsync(TestDatabase db, IReadOnlyDictionary<string, PgObject> expected, IReadOnlyDictionary<string, PgObject> actual)
+    {
+        var problems = new List<string>();
+        foreach (var (key, was) in expected)
+        {
+            if (!actual.TryGetValue(key, out var now))
+            {
+                problems.Add($"{was.Kind} {was.Identity} is missing");
+                continue;
+            }
+
+            if (Attributes(was) != Attributes(now))
+            {
+                problems.Add($"{was.Kind} {was.Identity}: {Attributes(was)} → {Attributes(now)}");
+            }
+
+            if (!string.Equals(was.Definition, now.Definition, StringComparison.Ordinal) && !await PrintedAlikeAsync(db, was, now))
+            {
+                problems.Add($"{was.Kind} {was.Identity}:\n{Diff.SqlBuilder.LineDiff(was.Definition, now.Definition)}");
+            }
+        }
+
+        problems.AddRange(actual.Keys.Where(k => !expected.ContainsKey(k)).Select(k => $"{actual[k].Kind} {actual[k].Identity} is new"));
+        return problems;
+    }
+
+    /// <summary>True when executing <paramref name="was"/>'s definition now (in a rolled-back transaction) reads back as <paramref name="now"/>'s.</summary>
+    private static async Task<bool> PrintedAlikeAsync(TestDatabase db, PgObject was, PgObject now)
+    {
+        if (was.Kind is not (PgObjectKind.View or PgObjectKind.Function or PgObjectKind.Procedure))
+        {
+            return false;
+        }
+
+        await using var conn = await db.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await using (var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { Canonicalization.Canonicalizer.Verbatim(was.Definition) } })
+            {
+                await batch.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
+            var filter = new CatalogFilter { Kinds = new[] { was.Kind }, Names = new[] { CatalogFilter.Literal(was.Name) } };
+            var replayed = (await CatalogInspector.ReadAllAsync(conn, filter, TestContext.Current.CancellationToken)).Single(o => o.Key == was.Key);
+            return string.Equals(replayed.Definition, now.Definition, StringComparison.Ordinal);
+        }
+        catch (PostgresException)
+        {
+            return false;
+        }
+        finally
+        {
+            await tx.RollbackAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static string Attributes(PgObject o) => $"owner {o.Owner}, acl {o.Acl ?? "default"}, comment {o.Comment ?? "none"}, state {o.TriggerState?.ToString() ?? "-"}";
+
+    private static Dictionary<string, PgObject> ByKey(IEnumerable<PgObject> objects) => objects.ToDictionary(o => o.Key, StringComparer.Ordinal);
+
+    private static Dictionary<string, PgObject> Without(Dictionary<string, PgObject> objects, HashSet<string> keys) =>
+        objects.Where(kv => !keys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private static string Key(MigrationOp op) => ObjectKey.For(op.Kind, op.Identity);
+
+    private static string Describe(IEnumerable<MigrationOp> ops) =>
+        string.Join("\n", ops.Take(40).Select(o => $"  {o.Order}. {o.Action} {o.Kind} {o.Identity}: {o.Reason}"));
+
+    /// <summary>PGAUTOGEN_CORPUS_SEED when set (to replay or explore), else a fixed seed per corpus.</summary>
+    private static int Seed(string corpus)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("PGAUTOGEN_CORPUS_SEED"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seed))
+        {
+            return seed;
+        }
+
+        var hash = 2166136261u;
+        foreach (var ch in corpus)
+        {
+            hash = (hash ^ ch) * 16777619u;
+        }
+
+        return (int)(hash % 100_000);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("rebuilt because (.+) is re-created$")]
+    private static partial System.Text.RegularExpressions.Regex RebuiltBecause();
+
+    internal static string Counts(IReadOnlyList<PgObject> objects) =>
+        $"{objects.Count(o => o.Kind == PgObjectKind.Function)} functions, {objects.Count(o => o.Kind == PgObjectKind.Procedure)} procedures, " +
+        $"{objects.Count(o => o.Kind == PgObjectKind.Trigger)} triggers, {objects.Count(o => o.Kind == PgObjectKind.View)} views";
+}
+
+/// <summary>The exported declaration files of a set of objects, in a temporary folder, and edits to them.</summary>
+internal sealed class ExportFolder : IDisposable
+{
+    public ExportFolder(IReadOnlyList<PgObject> objects)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pgautogen-corpus-" + Guid.NewGuid().ToString("N"));
+        var byHeader = objects.ToDictionary(o => $"-- {o.Kind.ToString().ToLowerInvariant()} {o.Identity}\n", o => o.Key, StringComparer.Ordinal);
+        var files = DeclarationExporter.Plan(objects, Root);
+        Assert.Equal(objects.Count, files.Count);
+        foreach (var (path, content) in files)
+        {
+            Write(path, content);
+            FileByKey[byHeader[content[..(content.IndexOf('\n', StringComparison.Ordinal) + 1)]]] = path;
+        }
+    }
+
+    public string Root { get; }
+
+    /// <summary>The file of each exported object, by <see cref="PgObject.Key"/>.</summary>
+    public Dictionary<string, string> FileByKey { get; } = new(StringComparer.Ordinal);
+
+    public void Write(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content.EndsWith('\n') ? content : content + "\n", new UTF8Encoding(false));
+    }
+
+    public void Delete(string path) => File.Delete(path);
+
+    /// <summary>A path for a new declaration file, where the exporter would put it.</summary>
+    public string NewFile(string schema, string folder, string name)
+    {
+        var path = Path.Combine(Root, DeclarationExporter.SafeFileName(schema), folder, DeclarationExporter.SafeFileName(name) + ".sql");
+        Assert.False(File.Exists(path), path);
+        return path;
+    }
+
+    /// <summary>Parses the folder; no parse errors allowed.</summary>
+    public IReadOnlyList<PgDeclaration> Parse()
+    {
+        var set = DeclarationParser.Parse(new[] { Root }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(!set.HasErrors, "Parsing the declarations failed:\n" + string.Join("\n", set.Errors.Take(20).Select(e => e.Message)));
+        return set.Declarations;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>One line per corpus result, to the test output and to a log beside the test servers' (for the README's report).</summary>
+internal static class Report
+{
+    public static void Line(TestDatabase db, string corpus, string text)
+    {
+        var line = $"PostgreSQL {db.MajorVersion} {corpus}: {text}";
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        File.AppendAllText(Path.Combine(Path.GetTempPath(), "pgautogen-corpus-report.log"), DateTime.UtcNow.ToString("O") + " " + line + Environment.NewLine);
+    }
+}
