@@ -22,10 +22,10 @@ public sealed class PgDeclaration
     /// <summary>The object's name, unquoted.</summary>
     public string Name { get; }
 
-    /// <summary>For a trigger: the table it is on, unquoted (its schema is in <see cref="TableSchema"/>).</summary>
+    /// <summary>For a trigger or a policy: the table it is on, unquoted (its schema is in <see cref="TableSchema"/>).</summary>
     public string? Table { get; init; }
 
-    /// <summary>For a trigger: the schema of its table as written; empty when unqualified.</summary>
+    /// <summary>For a trigger or a policy: the schema of its table as written; empty when unqualified.</summary>
     public string? TableSchema { get; init; }
 
     /// <summary>For functions and procedures: the input argument types as written (<c>int, text</c>).</summary>
@@ -43,6 +43,18 @@ public sealed class PgDeclaration
     /// <summary>For COMMENT ON: the comment; null for IS NULL (no comment).</summary>
     public string? Comment { get; init; }
 
+    /// <summary>
+    /// True for CREATE INDEX on a materialized view: part of that view's definition (Kind, Schema and Name name the
+    /// view; <see cref="IndexName"/> the index).
+    /// </summary>
+    public bool IsIndex { get; init; }
+
+    /// <summary>For CREATE INDEX: the index name as written; empty when PostgreSQL is to choose it.</summary>
+    public string? IndexName { get; init; }
+
+    /// <summary>For a materialized view: declared WITH NO DATA (a migration creates it empty, to be refreshed later).</summary>
+    public bool WithNoData { get; init; }
+
     /// <summary>The statement text exactly as in the file (without the terminating semicolon).</summary>
     public string Sql { get; }
 
@@ -55,7 +67,7 @@ public sealed class PgDeclaration
     /// <summary>1-based column (in characters) of the statement's first character.</summary>
     public int Column { get; }
 
-    /// <summary>A readable identity as written: <c>app.f(int, text)</c>, <c>trg ON app.orders</c>.</summary>
+    /// <summary>A readable identity as written: <c>app.f(int, text)</c>, <c>trg ON app.orders</c>, <c>app.mv</c>, <c>evt</c>.</summary>
     public string Identity
     {
         get
@@ -64,7 +76,7 @@ public sealed class PgDeclaration
             return Kind switch
             {
                 PgObjectKind.Function or PgObjectKind.Procedure => qualified + "(" + Arguments + ")",
-                PgObjectKind.Trigger => SqlIdentifier.Quote(Name) + " ON " +
+                PgObjectKind.Trigger or PgObjectKind.Policy => SqlIdentifier.Quote(Name) + " ON " +
                     (string.IsNullOrEmpty(TableSchema) ? "" : SqlIdentifier.Quote(TableSchema) + ".") + SqlIdentifier.Quote(Table ?? ""),
                 _ => qualified,
             };

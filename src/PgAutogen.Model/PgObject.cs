@@ -14,13 +14,13 @@ public sealed class PgObject
 
     public PgObjectKind Kind { get; }
 
-    /// <summary>The schema (for a trigger: the schema of its table), unquoted.</summary>
+    /// <summary>The schema (for a trigger or a policy: the schema of its table; for an event trigger: empty), unquoted.</summary>
     public string Schema { get; }
 
     /// <summary>The object's name, unquoted.</summary>
     public string Name { get; }
 
-    /// <summary>For a trigger: the table (or view) it is on, unquoted; otherwise null.</summary>
+    /// <summary>For a trigger: the table (or view) it is on; for a policy: its table; unquoted; otherwise null.</summary>
     public string? Table { get; init; }
 
     /// <summary>
@@ -29,10 +29,14 @@ public sealed class PgObject
     /// </summary>
     public string? Arguments { get; init; }
 
-    /// <summary>A readable, correctly quoted identity: <c>app."Weird Name"(integer, text)</c>, <c>audit ON app.orders</c>.</summary>
+    /// <summary>A readable, correctly quoted identity: <c>app."Weird Name"(integer, text)</c>, <c>audit ON app.orders</c>, <c>app.totals</c>, <c>no_drops</c> (an event trigger).</summary>
     public string Identity { get; }
 
-    /// <summary>The definition as PostgreSQL returns it (pg_get_functiondef, pg_get_triggerdef, pg_get_viewdef).</summary>
+    /// <summary>
+    /// The definition as PostgreSQL returns it (pg_get_functiondef, pg_get_triggerdef, pg_get_viewdef); for a
+    /// materialized view, its CREATE statement (with storage options) followed by its indexes' (pg_get_indexdef);
+    /// for a policy and an event trigger, a CREATE statement built from pg_policy / pg_event_trigger.
+    /// </summary>
     public string Definition { get; }
 
     public string? Owner { get; init; }
@@ -42,13 +46,26 @@ public sealed class PgObject
     /// <summary>The access privileges, as the catalog's aclitem[] text, or null for the defaults.</summary>
     public string? Acl { get; init; }
 
-    /// <summary>For triggers: when it fires. Null for other kinds.</summary>
+    /// <summary>For triggers and event triggers: when it fires. Null for other kinds.</summary>
     public TriggerState? TriggerState { get; init; }
 
     /// <summary>For triggers: true for a constraint trigger (which cannot be created with OR REPLACE).</summary>
     public bool IsConstraintTrigger { get; init; }
 
-    /// <summary>The catalog OID (pg_proc, pg_trigger or pg_class). Differs between databases; not part of the identity.</summary>
+    /// <summary>For materialized views: the CREATE INDEX statements of its indexes (part of <see cref="Definition"/>), by index name.</summary>
+    public IReadOnlyList<string> Indexes { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// For materialized views: created WITH NO DATA (declared so; read from a database: not populated). Not part of
+    /// the definition, so that a REFRESH never makes a declared WITH NO DATA view differ; it only decides how a
+    /// migration creates it.
+    /// </summary>
+    public bool WithNoData { get; init; }
+
+    /// <summary>For policies: the clauses of the policy, as pg_policy holds them; null for other kinds.</summary>
+    public PolicyClauses? Policy { get; init; }
+
+    /// <summary>The catalog OID (pg_proc, pg_trigger, pg_class, pg_policy or pg_event_trigger). Differs between databases; not part of the identity.</summary>
     public uint Oid { get; init; }
 
     /// <summary>Identities of the managed objects this one depends on (from pg_depend).</summary>

@@ -86,9 +86,10 @@ public static class Canonicalizer
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
 
-            var prepared = Prepare(declarations, current);
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
+            var unchangedViews = await MaterializedViews.JudgeAsync(connection, declarations, current, currentSchema, recreation, events, cancellationToken).ConfigureAwait(false);
+            var prepared = Prepare(declarations, current, unchangedViews);
             await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
 
@@ -98,7 +99,7 @@ public static class Canonicalizer
             var targets = await ResolveTargetsAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
 
             // COMMENT ON declarations name objects; they create none.
-            var resolved = Resolve(targets.Where(t => !t.Declaration.IsComment).ToList());
+            var resolved = Resolve(targets.Where(t => !t.Declaration.IsComment && !t.Declaration.IsIndex).ToList());
             var commented = targets
                 .Where(t => t.Declaration.IsComment && t.Oid is not null)
                 .Select(t => (t.Family, t.Oid!.Value))
@@ -114,7 +115,14 @@ public static class Canonicalizer
             {
                 if (resolved.TryGetValue((ObjectKey.Family(obj.Kind), obj.Oid), out var declaration))
                 {
-                    desired.Add(obj);
+                    desired.Add(obj.Kind switch
+                    {
+                        // Created WITH NO DATA here whatever was declared; the declaration says how a migration creates it.
+                        PgObjectKind.MaterializedView => With(obj, obj.Definition, withNoData: declaration.WithNoData),
+                        // Disabled here so that it never fires during the compare; declared, it is enabled.
+                        PgObjectKind.EventTrigger => With(obj, obj.Definition, state: TriggerState.Enabled),
+                        _ => obj,
+                    });
                     byKey[obj.Key] = declaration;
                 }
             }
@@ -133,7 +141,7 @@ public static class Canonicalizer
                 // Executing the live definition gives exactly the desired one: the same object, printed differently
                 // by PostgreSQL after a round trip. No change: the desired state keeps the live text.
                 var live = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
-                desired = desired.Select(o => printedAlike.Contains(o.Key) ? WithDefinition(o, live[o.Key].Definition) : o).ToList();
+                desired = desired.Select(o => printedAlike.Contains(o.Key) ? With(o, live[o.Key].Definition) : o).ToList();
                 events.Verbose($"{printedAlike.Count} object(s) differ from the database only in how PostgreSQL prints them after re-creation: unchanged.");
             }
 
@@ -194,16 +202,21 @@ public static class Canonicalizer
     /// <summary>
     /// Prepares the statements: functions, procedures and views get OR REPLACE; an existing regular trigger
     /// is replaced with CREATE OR REPLACE TRIGGER (SHARE ROW EXCLUSIVE, like CREATE TRIGGER); a constraint
-    /// trigger (which cannot be replaced) is dropped first. Routines run first, then views, then triggers.
+    /// trigger (which cannot be replaced), a policy and an event trigger are dropped first (IF EXISTS). A
+    /// materialized view is created WITH NO DATA (its query never runs here); one that <see cref="MaterializedViews"/>
+    /// found unchanged is not executed (its statements stay in the list, marked <see cref="PreparedStatement.Skipped"/>,
+    /// for a rebuild around a re-created dependency). An event trigger is created last and disabled at once, so that
+    /// it never fires during the compare. Order: routines, views and materialized views, their indexes, policies,
+    /// triggers, comments, event triggers and their comments.
     /// </summary>
-    internal static List<PreparedStatement> Prepare(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current)
+    internal static List<PreparedStatement> Prepare(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current, IReadOnlySet<PgDeclaration>? skipped = null)
     {
         var constraintTriggers = current
             .Where(o => o.Kind == PgObjectKind.Trigger && o.IsConstraintTrigger)
             .Select(o => (o.Name, o.Table))
             .ToHashSet();
         var result = new List<PreparedStatement>(declarations.Count + 4);
-        foreach (var declaration in declarations.OrderBy(d => d.IsComment ? 3 : Rank(d.Kind)))
+        foreach (var declaration in declarations.OrderBy(Rank))
         {
             var createAt = FindCreate(declaration.Sql);
             switch (declaration.Kind)
@@ -211,8 +224,23 @@ public static class Canonicalizer
                 case var _ when declaration.IsComment:
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
                     break;
+                case PgObjectKind.MaterializedView when declaration.IsIndex:
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0) { Skipped = skipped?.Contains(declaration) == true });
+                    break;
+                case PgObjectKind.MaterializedView:
+                    result.Add(WithNoData(declaration) with { Skipped = skipped?.Contains(declaration) == true });
+                    break;
+                case PgObjectKind.Policy:
+                    result.Add(new PreparedStatement(declaration, DropIfExists("POLICY", declaration), -1, 0));
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    break;
+                case PgObjectKind.EventTrigger:
+                    result.Add(new PreparedStatement(declaration, "DROP EVENT TRIGGER IF EXISTS " + SqlIdentifier.Quote(declaration.Name), -1, 0));
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    result.Add(new PreparedStatement(declaration, "ALTER EVENT TRIGGER " + SqlIdentifier.Quote(declaration.Name) + " DISABLE", -1, 0));
+                    break;
                 case PgObjectKind.Trigger when declaration.IsConstraintTrigger || constraintTriggers.Contains((declaration.Name, declaration.Table)):
-                    result.Add(new PreparedStatement(declaration, DropTriggerIfExists(declaration), -1, 0));
+                    result.Add(new PreparedStatement(declaration, DropIfExists("TRIGGER", declaration), -1, 0));
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
                     break;
                 case PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger when !declaration.OrReplace && createAt >= 0:
@@ -229,19 +257,54 @@ public static class Canonicalizer
         return result;
     }
 
-    private static int Rank(PgObjectKind kind) => kind switch
+    private static int Rank(PgDeclaration declaration) => declaration switch
     {
-        PgObjectKind.Function or PgObjectKind.Procedure => 0,
-        PgObjectKind.View => 1,
-        _ => 2,
+        { Kind: PgObjectKind.EventTrigger, IsComment: true } => 7,
+        { Kind: PgObjectKind.EventTrigger } => 6,
+        { IsComment: true } => 5,
+        { IsIndex: true } => 2,
+        { Kind: PgObjectKind.Function or PgObjectKind.Procedure } => 0,
+        { Kind: PgObjectKind.View or PgObjectKind.MaterializedView } => 1,
+        { Kind: PgObjectKind.Policy } => 3,
+        _ => 4,
     };
 
-    private static string DropTriggerIfExists(PgDeclaration declaration)
+    /// <summary>
+    /// The materialized view's statement as it runs here: WITH NO DATA, so that its query never runs during a compare
+    /// (a declared WITH DATA becomes WITH NO DATA; none written gets it appended after the last token, before any
+    /// trailing comment).
+    /// </summary>
+    internal static PreparedStatement WithNoData(PgDeclaration declaration)
+    {
+        if (declaration.WithNoData)
+        {
+            return new PreparedStatement(declaration, declaration.Sql, -1, 0);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(declaration.Sql);
+        var tokens = Parsing.SqlLexer.Tokens(bytes, 0, bytes.Length);
+        if (tokens.Count >= 2 && TokenIs(bytes, tokens[^1], "DATA") && TokenIs(bytes, tokens[^2], "WITH"))
+        {
+            const string no = "NO ";
+            var at = Encoding.UTF8.GetCharCount(bytes, 0, tokens[^1].Start);
+            return new PreparedStatement(declaration, declaration.Sql.Insert(at, no), at, no.Length);
+        }
+
+        const string noData = " WITH NO DATA";
+        var end = tokens.Count == 0 ? declaration.Sql.Length : Encoding.UTF8.GetCharCount(bytes, 0, tokens[^1].End);
+        return new PreparedStatement(declaration, declaration.Sql.Insert(end, noData), end, noData.Length);
+
+        static bool TokenIs(byte[] bytes, (int Start, int End) token, string word) =>
+            token.End - token.Start == word.Length && Encoding.ASCII.GetString(bytes, token.Start, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>DROP TRIGGER | POLICY IF EXISTS name ON table (the table as declared).</summary>
+    private static string DropIfExists(string what, PgDeclaration declaration)
     {
         var table = string.IsNullOrEmpty(declaration.TableSchema)
             ? SqlIdentifier.Quote(declaration.Table ?? "")
             : SqlIdentifier.Qualify(declaration.TableSchema, declaration.Table ?? "");
-        return $"DROP TRIGGER IF EXISTS {SqlIdentifier.Quote(declaration.Name)} ON {table}";
+        return $"DROP {what} IF EXISTS {SqlIdentifier.Quote(declaration.Name)} ON {table}";
     }
 
     /// <summary>The offset of the leading CREATE keyword, skipping whitespace and comments; -1 when absent.</summary>
@@ -302,7 +365,8 @@ public static class Canonicalizer
     private static async Task ExecuteAsync(
         NpgsqlConnection connection, List<PreparedStatement> prepared, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
     {
-        if (prepared.Count == 0)
+        var runnable = prepared.Where(p => !p.Skipped).ToList();
+        if (runnable.Count == 0)
         {
             return;
         }
@@ -310,7 +374,7 @@ public static class Canonicalizer
         await using (var batch = new NpgsqlBatch(connection))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
-            foreach (var statement in prepared)
+            foreach (var statement in runnable)
             {
                 batch.BatchCommands.Add(Verbatim(statement.Sql));
                 events.Debug(statement.Sql);
@@ -330,11 +394,11 @@ public static class Canonicalizer
             catch (PostgresException ex)
             {
                 var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
-                throw ErrorFor(ex, index >= 0 && index < prepared.Count ? prepared[index] : null, cancellationToken);
+                throw ErrorFor(ex, index >= 0 && index < runnable.Count ? runnable[index] : null, cancellationToken);
             }
         }
 
-        var pending = prepared;
+        var pending = runnable;
         while (pending.Count > 0)
         {
             var deferred = new List<(PreparedStatement Statement, PostgresException Error)>();
@@ -391,7 +455,7 @@ public static class Canonicalizer
     {
         var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var candidates = desired
-            .Where(d => d.Kind != PgObjectKind.Trigger && !upward.Reasons.ContainsKey(d.Key)
+            .Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View && !upward.Reasons.ContainsKey(d.Key)
                 && currentByKey.TryGetValue(d.Key, out var c) && c.Kind == d.Kind
                 && !string.Equals(c.Definition, d.Definition, StringComparison.Ordinal))
             .Select(d => (Desired: d, Current: currentByKey[d.Key]))
@@ -668,7 +732,7 @@ public static class Canonicalizer
 
                 await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
                 await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
-                events.Warning($"{declaration.Location}: the body of {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} does not validate " +
+                events.Warning($"{declaration.Location}: the body of {ObjectKey.Words(declaration.Kind)} {declaration.Identity} does not validate " +
                     $"({ex.MessageText}); it is unchanged in the database, which holds it as declared, so the compare goes on. Fix it before you change it.");
                 next = failed + 1;
             }
@@ -722,7 +786,7 @@ public static class Canonicalizer
             if (oid is null)
             {
                 throw new PgAutogenException(PgErrorId.DeclarationInvalid,
-                    $"{declaration.Location}: the {declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity} ran without error, but PgAutogen could not find what it created. " +
+                    $"{declaration.Location}: the {ObjectKey.Words(declaration.Kind)} {declaration.Identity} ran without error, but PgAutogen could not find what it created. " +
                     "Please report this with the declaration.") { Target = declaration };
             }
 
@@ -751,8 +815,11 @@ public static class Canonicalizer
         NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
     {
         var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
-        var views = declarations.Where(d => d.Kind == PgObjectKind.View).ToList();
+        // A materialized view's index declarations resolve to the view: they are part of it (rebuilt with it).
+        var views = declarations.Where(d => d.Kind is PgObjectKind.View or PgObjectKind.MaterializedView).ToList();
         var triggers = declarations.Where(d => d.Kind == PgObjectKind.Trigger).ToList();
+        var policies = declarations.Where(d => d.Kind == PgObjectKind.Policy).ToList();
+        var eventTriggers = declarations.Where(d => d.Kind == PgObjectKind.EventTrigger).ToList();
         var argumentTypes = routines.Select(d => SplitArguments(d.Arguments)).ToList();
         var typeNames = argumentTypes.SelectMany(types => types).Distinct(StringComparer.Ordinal).ToList();
 
@@ -774,6 +841,22 @@ public static class Canonicalizer
                 Value = triggers.Select(d => string.IsNullOrEmpty(d.TableSchema) ? SqlIdentifier.Quote(d.Table ?? "") : SqlIdentifier.Qualify(d.TableSchema, d.Table ?? "")).ToArray(),
             });
             batch.BatchCommands.Add(triggerCommand);
+            var policyCommand = Command("""
+                SELECT s.i::int, p.oid
+                FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(polname, tbl, i)
+                LEFT JOIN pg_catalog.pg_policy p ON p.polname = s.polname AND p.polrelid = pg_catalog.to_regclass(s.tbl)
+                """, policies.Select(d => d.Name));
+            policyCommand.Parameters.Add(new NpgsqlParameter
+            {
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+                Value = policies.Select(d => string.IsNullOrEmpty(d.TableSchema) ? SqlIdentifier.Quote(d.Table ?? "") : SqlIdentifier.Qualify(d.TableSchema, d.Table ?? "")).ToArray(),
+            });
+            batch.BatchCommands.Add(policyCommand);
+            batch.BatchCommands.Add(Command("""
+                SELECT s.i::int, e.oid
+                FROM unnest($1::text[]) WITH ORDINALITY AS s(evtname, i)
+                LEFT JOIN pg_catalog.pg_event_trigger e ON e.evtname = s.evtname
+                """, eventTriggers.Select(d => d.Name)));
 
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -783,7 +866,10 @@ public static class Canonicalizer
 
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             var viewTargets = new List<(PgDeclaration, string, uint?)>(views.Count);
-            foreach (var (list, family, into) in new[] { (views, "view", viewTargets), (triggers, "trigger", result) })
+            foreach (var (list, family, into) in new[]
+                     {
+                         (views, "view", viewTargets), (triggers, "trigger", result), (policies, "policy", result), (eventTriggers, "eventtrigger", result),
+                     })
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -793,7 +879,7 @@ public static class Canonicalizer
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            // Routines, then views, then triggers, as before.
+            // Routines, then views, then triggers, policies and event triggers.
             result.InsertRange(0, viewTargets);
         }
 
@@ -880,15 +966,18 @@ public static class Canonicalizer
         return result;
     }
 
-    private static PgObject WithDefinition(PgObject obj, string definition) => new(obj.Kind, obj.Schema, obj.Name, obj.Identity, definition)
+    private static PgObject With(PgObject obj, string definition, bool? withNoData = null, TriggerState? state = null) => new(obj.Kind, obj.Schema, obj.Name, obj.Identity, definition)
     {
         Table = obj.Table,
         Arguments = obj.Arguments,
         Owner = obj.Owner,
         Comment = obj.Comment,
         Acl = obj.Acl,
-        TriggerState = obj.TriggerState,
+        TriggerState = state ?? obj.TriggerState,
         IsConstraintTrigger = obj.IsConstraintTrigger,
+        Indexes = obj.Indexes,
+        WithNoData = withNoData ?? obj.WithNoData,
+        Policy = obj.Policy,
         Oid = obj.Oid,
         DependsOn = obj.DependsOn,
     };
@@ -970,7 +1059,7 @@ public static class Canonicalizer
         }
 
         var declaration = statement?.Declaration;
-        var what = declaration is null ? "" : $"{declaration.Kind.ToString().ToLowerInvariant()} {declaration.Identity}: ";
+        var what = declaration is null ? "" : $"{ObjectKey.Words(declaration.Kind)} {declaration.Identity}: ";
         var where = declaration is null ? "" : Locate(ex, statement!, ignorePosition) + ": ";
         var sb = new StringBuilder();
         PgErrorId id;

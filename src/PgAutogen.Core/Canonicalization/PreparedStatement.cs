@@ -4,7 +4,7 @@ namespace PgAutogen.Core.Canonicalization;
 /// A declaration as it is executed during canonicalization: the user's text, possibly with OR REPLACE
 /// injected, and how to map a server error position back into the user's text.
 /// </summary>
-internal sealed class PreparedStatement
+internal sealed record PreparedStatement
 {
     public PreparedStatement(PgDeclaration declaration, string sql, int injectedAt, int injectedLength)
     {
@@ -22,6 +22,9 @@ internal sealed class PreparedStatement
     public int InjectedAt { get; }
 
     public int InjectedLength { get; }
+
+    /// <summary>Not executed unless what it declares must be rebuilt (a materialized view found unchanged, and its indexes).</summary>
+    public bool Skipped { get; init; }
 
     /// <summary>Maps a 1-based character position in <see cref="Sql"/> to a 0-based offset in the declaration's text.</summary>
     public int ToDeclarationOffset(int position)

@@ -9,8 +9,8 @@ namespace PgAutogen.Core.Canonicalization;
 /// parameter names, function ↔ procedure, a view losing or retyping columns): inside the declaration's
 /// savepoint, drop what depends on the old object (dependents first), drop it, and let the declaration
 /// create the new one. Dependents PgAutogen manages are re-created by their own declarations; any other
-/// dependent (a column default, a check constraint, an index, a policy, a materialized view, a view
-/// outside the comparison) makes the compare fail: it cannot be rebuilt.
+/// dependent (a column default, a check constraint, an index on a table, a view outside the comparison, a
+/// policy or a materialized view that is not declared) makes the compare fail: it cannot be rebuilt.
 /// </summary>
 internal sealed class Recreation
 {
@@ -37,11 +37,15 @@ internal sealed class Recreation
                     WHEN x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN (SELECT p.prokind::text FROM pg_catalog.pg_proc p WHERE p.oid = x.objid)
                     WHEN x.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
                         CASE WHEN (SELECT t.tgparentid FROM pg_catalog.pg_trigger t WHERE t.oid = x.objid) <> 0 THEN 'clone' ELSE 'T' END
+                    WHEN x.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass THEN 'P'
+                    WHEN x.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass THEN 'E'
                     ELSE '?' END,
+               (SELECT ic.relkind::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indrelid
+                WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.indexrelid = x.objid) AS indexed,
                pg_catalog.pg_describe_object(x.classid, x.objid, 0)
         FROM (SELECT classid, objid, max(depth) AS depth FROM deps GROUP BY classid, objid) x
         WHERE NOT (x.classid = $1::oid AND x.objid = $2::oid)
-        ORDER BY x.depth DESC, 5
+        ORDER BY x.depth DESC, 6
         """;
 
     private readonly Dictionary<(string Family, uint Oid), PgObject> _currentByOid;
@@ -58,8 +62,13 @@ internal sealed class Recreation
     /// Drops the object <paramref name="declaration"/> targets and its dependents. Returns the (family, oid)
     /// of every dropped dependent, or null when the declaration targets no existing object (the error is genuine).
     /// </summary>
+    public Task<HashSet<(string Family, uint Oid)>?> DropAsync(
+        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, PostgresException refusal, CancellationToken cancellationToken) =>
+        DropAsync(connection, declaration, currentSchema, refusal.MessageText, cancellationToken);
+
+    /// <summary>As above, with the reason in words (<paramref name="why"/>: what makes a re-creation necessary).</summary>
     public async Task<HashSet<(string Family, uint Oid)>?> DropAsync(
-        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, PostgresException refusal, CancellationToken cancellationToken)
+        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, string why, CancellationToken cancellationToken)
     {
         var target = await ResolveAsync(connection, declaration, currentSchema, cancellationToken).ConfigureAwait(false);
         if (target is null || !_currentByOid.TryGetValue((target.Value.Family, target.Value.Oid), out var old))
@@ -72,7 +81,7 @@ internal sealed class Recreation
         {
             var list = string.Join("; ", unmanaged.Distinct(StringComparer.Ordinal));
             throw new PgAutogenException(PgErrorId.UnmanagedDependent,
-                $"{declaration.Location}: {old.Identity} must be dropped and created again ({refusal.MessageText}), " +
+                $"{declaration.Location}: {old.Identity} must be dropped and created again ({why}), " +
                 $"but {list} depends on it, and PgAutogen does not manage that here, so it cannot be rebuilt. " +
                 "Either manage it (declare it, or widen -Kind/-Schema to include it), or make this change by hand in a migration that drops and re-creates it. " +
                 "Nothing was changed in the database.")
@@ -94,7 +103,7 @@ internal sealed class Recreation
             await drops.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Reasons[old.Key] = refusal.MessageText;
+        Reasons[old.Key] = why;
         foreach (var (dependent, _) in dependents)
         {
             Reasons.TryAdd(dependent.Key, $"rebuilt because {old.Identity} is re-created");
@@ -113,7 +122,13 @@ internal sealed class Recreation
     /// </summary>
     public async Task MarkForDowngradeAsync(NpgsqlConnection connection, PgObject obj, string why, CancellationToken cancellationToken)
     {
-        var classId = obj.Kind is PgObjectKind.Function or PgObjectKind.Procedure ? Catalog.CatalogInspector.PgProcOid : Catalog.CatalogInspector.PgClassOid;
+        var classId = obj.Kind switch
+        {
+            PgObjectKind.Function or PgObjectKind.Procedure => Catalog.CatalogInspector.PgProcOid,
+            PgObjectKind.Policy => Catalog.CatalogInspector.PgPolicyOid,
+            PgObjectKind.EventTrigger => Catalog.CatalogInspector.PgEventTriggerOid,
+            _ => Catalog.CatalogInspector.PgClassOid,
+        };
         var (dependents, unmanaged) = await DependentsAsync(connection, classId, obj.Oid, cancellationToken).ConfigureAwait(false);
         if (unmanaged.Count > 0)
         {
@@ -146,16 +161,18 @@ internal sealed class Recreation
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var kind = reader.IsDBNull(3) ? "?" : reader.GetString(3);
-            if (kind == "clone")
+            if (kind == "clone" || (kind == "i" && !reader.IsDBNull(4) && reader.GetString(4) == "m"))
             {
-                continue; // dropped with the partitioned table's trigger
+                continue; // dropped with the partitioned table's trigger; a materialized view's index is part of its definition
             }
 
             var family = kind switch
             {
-                "v" => "view",
+                "v" or "m" => "view",
                 "f" or "p" => "routine",
                 "T" => "trigger",
+                "P" => "policy",
+                "E" => "eventtrigger",
                 _ => null,
             };
             var dependentOid = reader.GetFieldValue<uint>(1);
@@ -165,7 +182,7 @@ internal sealed class Recreation
             }
             else
             {
-                unmanaged.Add(reader.GetString(4));
+                unmanaged.Add(reader.GetString(5));
             }
         }
 
@@ -188,7 +205,7 @@ internal sealed class Recreation
                 classId = Catalog.CatalogInspector.PgProcOid;
                 value = Canonicalizer.Signature(declaration, currentSchema);
                 break;
-            case PgObjectKind.View:
+            case PgObjectKind.View or PgObjectKind.MaterializedView:
                 sql = "SELECT pg_catalog.to_regclass($1)::oid";
                 family = "view";
                 classId = Catalog.CatalogInspector.PgClassOid;

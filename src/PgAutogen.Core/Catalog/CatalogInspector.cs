@@ -13,8 +13,13 @@ public static class CatalogInspector
 {
     internal const uint PgClassOid = 1259;
     internal const uint PgProcOid = 1255;
+    internal const uint PgPolicyOid = 3256;
+    internal const uint PgEventTriggerOid = 3466;
 
-    /// <summary>Streams the objects that match the filter, kind by kind (routines, triggers, views), each ordered by identity.</summary>
+    /// <summary>
+    /// Streams the objects that match the filter, kind by kind (routines, triggers, views, materialized views,
+    /// policies, event triggers), each ordered by identity.
+    /// </summary>
     public static async IAsyncEnumerable<PgObject> ReadAsync(
         NpgsqlConnection connection,
         CatalogFilter filter,
@@ -100,6 +105,77 @@ public static class CatalogInspector
                     };
                 }
             }
+
+            if (filter.Includes(PgObjectKind.MaterializedView))
+            {
+                await using var cmd = Command(connection, CatalogQueries.MaterializedViews, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var oid = reader.GetFieldValue<uint>(0);
+                    var schema = reader.GetString(1);
+                    var name = reader.GetString(2);
+                    var options = reader.IsDBNull(4) ? Array.Empty<string>() : reader.GetFieldValue<string[]>(4);
+                    var indexes = reader.GetFieldValue<string[]>(11).Select(i => i.TrimEnd() + ";").ToArray();
+                    var create = MaterializedViewCreate(schema, name, NullableString(reader, 8), options, NullableString(reader, 9), reader.GetString(3));
+                    yield return new PgObject(PgObjectKind.MaterializedView, schema, name, Identities.Relation(schema, name),
+                        MaterializedViewDefinition(create, indexes))
+                    {
+                        Owner = reader.GetString(5),
+                        Comment = NullableString(reader, 6),
+                        Acl = NullableString(reader, 7),
+                        WithNoData = !reader.GetBoolean(10),
+                        Indexes = indexes,
+                        Oid = oid,
+                        DependsOn = dependencies.TryGetValue((PgClassOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                    };
+                }
+            }
+
+            if (filter.Includes(PgObjectKind.Policy))
+            {
+                await using var cmd = Command(connection, CatalogQueries.Policies, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var oid = reader.GetFieldValue<uint>(0);
+                    var schema = reader.GetString(1);
+                    var table = reader.GetString(2);
+                    var name = reader.GetString(3);
+                    var clauses = new PolicyClauses(reader.GetString(4), reader.GetBoolean(5), reader.GetFieldValue<string[]>(6),
+                        NullableString(reader, 7), NullableString(reader, 8));
+                    yield return new PgObject(PgObjectKind.Policy, schema, name, Identities.Trigger(schema, table, name),
+                        PolicyDefinition(schema, table, name, clauses))
+                    {
+                        Table = table,
+                        Policy = clauses,
+                        Comment = NullableString(reader, 9),
+                        Oid = oid,
+                        DependsOn = dependencies.TryGetValue((PgPolicyOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                    };
+                }
+            }
+
+            if (filter.Includes(PgObjectKind.EventTrigger))
+            {
+                await using var cmd = Command(connection, CatalogQueries.EventTriggers, filter);
+                await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var name = reader.GetString(1);
+                    var function = Identities.Routine(reader.GetString(7), reader.GetString(8), reader.GetString(9));
+                    var definition = EventTriggerDefinition(name, reader.GetString(2), reader.GetFieldValue<string[]>(3),
+                        SqlIdentifier.Qualify(reader.GetString(7), reader.GetString(8)));
+                    yield return new PgObject(PgObjectKind.EventTrigger, "", name, SqlIdentifier.Quote(name), definition)
+                    {
+                        TriggerState = ParseTriggerState(reader.GetString(4)),
+                        Owner = reader.GetString(5),
+                        Comment = NullableString(reader, 6),
+                        Oid = reader.GetFieldValue<uint>(0),
+                        DependsOn = new[] { function },
+                    };
+                }
+            }
         }
         finally
         {
@@ -156,6 +232,73 @@ public static class CatalogInspector
         }
 
         return sb.Append(';').ToString();
+    }
+
+    /// <summary>
+    /// A materialized view's CREATE statement: access method (when not heap), storage options, tablespace, the query,
+    /// and WITH DATA (whether it is created empty is <see cref="PgObject.WithNoData"/>, not part of the definition).
+    /// </summary>
+    internal static string MaterializedViewCreate(string schema, string name, string? accessMethod, IReadOnlyList<string> reloptions, string? tablespace, string body)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("CREATE MATERIALIZED VIEW ").Append(Identities.Relation(schema, name));
+        if (accessMethod is not null)
+        {
+            sb.Append(" USING ").Append(SqlIdentifier.Quote(accessMethod));
+        }
+
+        if (reloptions.Count > 0)
+        {
+            sb.Append(" WITH (").Append(string.Join(", ", reloptions)).Append(')');
+        }
+
+        if (tablespace is not null)
+        {
+            sb.Append(" TABLESPACE ").Append(SqlIdentifier.Quote(tablespace));
+        }
+
+        return sb.Append(" AS\n").Append(body.TrimEnd().TrimEnd(';')).Append(MaterializedViewData).ToString();
+    }
+
+    /// <summary>How every materialized view's CREATE statement ends (<see cref="Diff.SqlBuilder"/> turns it into WITH NO DATA where wanted).</summary>
+    internal const string MaterializedViewData = "\n  WITH DATA;";
+
+    /// <summary>The CREATE statement followed by the indexes', one per line.</summary>
+    internal static string MaterializedViewDefinition(string create, IReadOnlyList<string> indexes) =>
+        indexes.Count == 0 ? create : create + "\n" + string.Join("\n", indexes);
+
+    /// <summary>CREATE POLICY with every clause written out (AS, FOR, TO), as PostgreSQL would need to re-create it.</summary>
+    internal static string PolicyDefinition(string schema, string table, string name, PolicyClauses clauses)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("CREATE POLICY ").Append(SqlIdentifier.Quote(name)).Append(" ON ").Append(SqlIdentifier.Qualify(schema, table))
+          .Append("\n  AS ").Append(clauses.Permissive ? "PERMISSIVE" : "RESTRICTIVE")
+          .Append("\n  FOR ").Append(clauses.Command)
+          .Append("\n  TO ").Append(string.Join(", ", clauses.Roles));
+        if (clauses.Using is not null)
+        {
+            sb.Append("\n  USING (").Append(clauses.Using).Append(')');
+        }
+
+        if (clauses.WithCheck is not null)
+        {
+            sb.Append("\n  WITH CHECK (").Append(clauses.WithCheck).Append(')');
+        }
+
+        return sb.Append(';').ToString();
+    }
+
+    /// <summary>CREATE EVENT TRIGGER name ON event [WHEN TAG IN (...)] EXECUTE FUNCTION f().</summary>
+    internal static string EventTriggerDefinition(string name, string @event, IReadOnlyList<string> tags, string function)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append("CREATE EVENT TRIGGER ").Append(SqlIdentifier.Quote(name)).Append(" ON ").Append(SqlIdentifier.Quote(@event));
+        if (tags.Count > 0)
+        {
+            sb.Append("\n  WHEN TAG IN (").Append(string.Join(", ", tags.Select(SqlIdentifier.Literal))).Append(')');
+        }
+
+        return sb.Append("\n  EXECUTE FUNCTION ").Append(function).Append("();").ToString();
     }
 
     private static async Task<Dictionary<(uint, uint), string[]>> ReadDependenciesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -85,8 +85,92 @@ internal static class CatalogQueries
         """;
 
     /// <summary>
-    /// Managed-object dependencies recorded in pg_depend: view → view/function (through its rewrite rule) and
-    /// routine → routine (BEGIN ATOMIC bodies). Trigger → function comes from the trigger query.
+    /// Materialized views, with their storage (access method when not heap, reloptions, tablespace) and their indexes
+    /// (pg_get_indexdef, by index name), which a drop loses and the definition therefore includes.
+    /// </summary>
+    public const string MaterializedViews = $"""
+        SELECT c.oid, n.nspname, c.relname,
+               pg_get_viewdef(c.oid, true) AS def,
+               c.reloptions::text[] AS options,
+               pg_get_userbyid(c.relowner) AS owner,
+               ds.description AS comment,
+               c.relacl::text AS acl,
+               CASE WHEN am.amname IS DISTINCT FROM 'heap' THEN am.amname END AS am,
+               ts.spcname AS tablespace,
+               c.relispopulated,
+               ARRAY(SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                     WHERE i.indrelid = c.oid ORDER BY ic.relname) AS indexes
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_am am ON am.oid = c.relam
+        LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+        LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+        WHERE c.relkind = 'm'
+          AND {UserSchema}
+          AND {SchemaFilter}
+          AND ($2::text[] IS NULL OR c.relname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR c.oid = ANY($3::oid[]))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY n.nspname, c.relname
+        """;
+
+    /// <summary>
+    /// Row-level-security policies: the identity is the table's schema, the table and the policy's name; the roles are
+    /// sorted (their order means nothing), PUBLIC as <c>public</c>; expressions from pg_get_expr.
+    /// </summary>
+    public const string Policies = $"""
+        SELECT p.oid, n.nspname, c.relname, p.polname,
+               CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS cmd,
+               p.polpermissive,
+               ARRAY(SELECT CASE WHEN r.role = 0 THEN 'public' ELSE quote_ident(pg_get_userbyid(r.role)) END
+                     FROM unnest(p.polroles) AS r(role) ORDER BY 1) AS roles,
+               pg_get_expr(p.polqual, p.polrelid) AS qual,
+               pg_get_expr(p.polwithcheck, p.polrelid) AS withcheck,
+               ds.description AS comment
+        FROM pg_policy p
+        JOIN pg_class c ON c.oid = p.polrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_description ds ON ds.objoid = p.oid AND ds.classoid = 'pg_policy'::regclass AND ds.objsubid = 0
+        WHERE {UserSchema}
+          AND {SchemaFilter}
+          AND ($2::text[] IS NULL OR p.polname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR p.oid = ANY($3::oid[]))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.deptype = 'e'
+                            AND ((d.classid = 'pg_policy'::regclass AND d.objid = p.oid)
+                              OR (d.classid = 'pg_class'::regclass AND d.objid = c.oid)))
+        ORDER BY n.nspname, c.relname, p.polname
+        """;
+
+    /// <summary>
+    /// Event triggers. They belong to no schema: with a schema filter ($1) none is read, so that a compare scoped to
+    /// some schemas never drops the database's event triggers. The tags are sorted (their order means nothing).
+    /// </summary>
+    public const string EventTriggers = """
+        SELECT e.oid, e.evtname, e.evtevent,
+               ARRAY(SELECT t FROM unnest(e.evttags) AS t ORDER BY 1) AS tags,
+               e.evtenabled::text AS enabled,
+               pg_get_userbyid(e.evtowner) AS owner,
+               ds.description AS comment,
+               fn.nspname AS fschema, f.proname AS fname,
+               oidvectortypes(f.proargtypes) AS fargs
+        FROM pg_event_trigger e
+        JOIN pg_proc f ON f.oid = e.evtfoid
+        JOIN pg_namespace fn ON fn.oid = f.pronamespace
+        LEFT JOIN pg_description ds ON ds.objoid = e.oid AND ds.classoid = 'pg_event_trigger'::regclass AND ds.objsubid = 0
+        WHERE $1::text[] IS NULL
+          AND ($2::text[] IS NULL OR e.evtname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR e.oid = ANY($3::oid[]))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_event_trigger'::regclass AND d.objid = e.oid AND d.deptype = 'e')
+        ORDER BY e.evtname
+        """;
+
+    /// <summary>
+    /// Managed-object dependencies recorded in pg_depend: view or materialized view → view/function (through its
+    /// rewrite rule), routine → routine (BEGIN ATOMIC bodies), policy → function/view (its expressions) and event
+    /// trigger → function. Trigger → function comes from the trigger query.
     /// Rows: dependent (classid, objid), referenced kind ('r' routine, 'v' view, 'm' materialized view), schema, name, args.
     /// </summary>
     public const string Dependencies = """
@@ -101,6 +185,11 @@ internal static class CatalogQueries
             FROM pg_depend d
             WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
               AND d.objid <> d.refobjid
+            UNION
+            SELECT DISTINCT d.classid, d.objid, d.refclassid, d.refobjid
+            FROM pg_depend d
+            WHERE d.classid IN ('pg_policy'::regclass, 'pg_event_trigger'::regclass) AND d.deptype = 'n'
+              AND d.refclassid IN ('pg_proc'::regclass, 'pg_class'::regclass)
         )
         SELECT deps.classid, deps.objid, 'r' AS refkind, n.nspname, p.proname,
                oidvectortypes(p.proargtypes) AS args

@@ -25,7 +25,7 @@ internal static class AclSql
             sb.Append($"\nCOMMENT ON {target} IS {SqlIdentifier.Literal(obj.Comment)};");
         }
 
-        if (obj.Kind != PgObjectKind.Trigger)
+        if (obj.Kind is not (PgObjectKind.Trigger or PgObjectKind.Policy))
         {
             if (!string.IsNullOrEmpty(obj.Owner) && !string.Equals(obj.Owner, migrationRole, StringComparison.Ordinal))
             {
@@ -45,12 +45,15 @@ internal static class AclSql
     public static string CommentOn(PgObject obj) =>
         $"COMMENT ON {Target(obj)} IS {(string.IsNullOrEmpty(obj.Comment) ? "NULL" : SqlIdentifier.Literal(obj.Comment))};";
 
-    /// <summary>The object as GRANT and COMMENT name it: FUNCTION s.f(int), PROCEDURE ..., VIEW s.v (grants say TABLE), TRIGGER t ON s.tbl.</summary>
+    /// <summary>The object as GRANT and COMMENT name it: FUNCTION s.f(int), PROCEDURE ..., VIEW s.v (grants say TABLE), TRIGGER t ON s.tbl, POLICY p ON s.tbl, MATERIALIZED VIEW s.m, EVENT TRIGGER e.</summary>
     private static string Target(PgObject obj) => obj.Kind switch
     {
         PgObjectKind.Function => $"FUNCTION {SqlIdentifier.Qualify(obj.Schema, obj.Name)}({obj.Arguments})",
         PgObjectKind.Procedure => $"PROCEDURE {SqlIdentifier.Qualify(obj.Schema, obj.Name)}({obj.Arguments})",
         PgObjectKind.Trigger => $"TRIGGER {SqlIdentifier.Quote(obj.Name)} ON {SqlIdentifier.Qualify(obj.Schema, obj.Table!)}",
+        PgObjectKind.Policy => $"POLICY {SqlIdentifier.Quote(obj.Name)} ON {SqlIdentifier.Qualify(obj.Schema, obj.Table!)}",
+        PgObjectKind.MaterializedView => $"MATERIALIZED VIEW {SqlIdentifier.Qualify(obj.Schema, obj.Name)}",
+        PgObjectKind.EventTrigger => $"EVENT TRIGGER {SqlIdentifier.Quote(obj.Name)}",
         _ => $"VIEW {SqlIdentifier.Qualify(obj.Schema, obj.Name)}",
     };
 
@@ -60,7 +63,7 @@ internal static class AclSql
     /// </summary>
     private static void AppendGrants(StringBuilder sb, PgObject obj, string target)
     {
-        var grantTarget = obj.Kind == PgObjectKind.View ? "TABLE " + SqlIdentifier.Qualify(obj.Schema, obj.Name) : target;
+        var grantTarget = obj.Kind is PgObjectKind.View or PgObjectKind.MaterializedView ? "TABLE " + SqlIdentifier.Qualify(obj.Schema, obj.Name) : target;
         sb.Append($"\nREVOKE ALL ON {grantTarget} FROM PUBLIC;");
         if (!string.IsNullOrEmpty(obj.Owner))
         {

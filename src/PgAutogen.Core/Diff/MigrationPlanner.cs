@@ -72,7 +72,9 @@ public static class MigrationPlanner
     private static string Reason(Step step, IReadOnlyDictionary<string, string> recreated) => step.Action switch
     {
         MigrationAction.DropAndCreate when recreated.TryGetValue(step.ObjectKey, out var why) =>
-            (step.To is null ? "dropped, to be created again: " : "created again: ") + why,
+            (step.To is null ? "dropped, to be created again: " : "created again: ") + why
+            + (step.To?.Kind == PgObjectKind.MaterializedView ? "; " + DataNote(step.To) : ""),
+        MigrationAction.Create when step.To!.Kind == PgObjectKind.MaterializedView => "declared, not in the database; " + DataNote(step.To),
         MigrationAction.Create => "declared, not in the database",
         MigrationAction.Drop => "in the database, not declared",
         MigrationAction.Replace when step.From!.Kind == PgObjectKind.Trigger && step.From.TriggerState is { } s && s != TriggerState.Enabled =>
@@ -80,10 +82,20 @@ public static class MigrationPlanner
         MigrationAction.Replace when step.CommentOnly => "the declared comment differs",
         MigrationAction.Replace => "definition differs",
         MigrationAction.DropAndCreate when step.From!.Kind != step.To!.Kind =>
-            $"{step.From.Kind.ToString().ToLowerInvariant()} becomes a {step.To.Kind.ToString().ToLowerInvariant()}: CREATE OR REPLACE cannot change the kind",
+            $"{ObjectKey.Words(step.From.Kind)} becomes a {ObjectKey.Words(step.To.Kind)}: CREATE OR REPLACE cannot change the kind",
+        MigrationAction.DropAndCreate when step.To!.Kind == PgObjectKind.MaterializedView =>
+            "definition differs, and a materialized view cannot be replaced in place: dropped and created; " + DataNote(step.To),
+        MigrationAction.DropAndCreate when step.To!.Kind == PgObjectKind.Policy =>
+            "the command (FOR) or PERMISSIVE/RESTRICTIVE changes, or a USING or WITH CHECK clause goes away, which ALTER POLICY cannot do: dropped and created",
+        MigrationAction.DropAndCreate when step.To!.Kind == PgObjectKind.EventTrigger => "an event trigger cannot be replaced: dropped and created",
         MigrationAction.DropAndCreate => "a constraint trigger cannot be replaced: dropped and created",
         _ => "",
     };
+
+    /// <summary>What creating a materialized view does to its data, for the migration's reader.</summary>
+    private static string DataNote(PgObject view) => view.WithNoData
+        ? "created WITH NO DATA, as declared: it is empty until REFRESH MATERIALIZED VIEW"
+        : "its data will be refreshed (the query runs during the migration)";
 
     private sealed class Step
     {
@@ -192,6 +204,9 @@ public static class MigrationPlanner
         Acl = live.Acl,
         TriggerState = target.TriggerState,
         IsConstraintTrigger = target.IsConstraintTrigger,
+        Indexes = target.Indexes,
+        WithNoData = target.WithNoData,
+        Policy = target.Policy,
         Oid = target.Oid,
         DependsOn = target.DependsOn,
     };
@@ -199,14 +214,14 @@ public static class MigrationPlanner
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
     {
         PgObjectKind.Function or PgObjectKind.Procedure => Phase.CreateRoutine,
-        PgObjectKind.View => Phase.CreateView,
-        _ => Phase.CreateTrigger,
+        PgObjectKind.View or PgObjectKind.MaterializedView => Phase.CreateView,
+        _ => Phase.CreateTrigger, // triggers, policies, event triggers
     };
 
     private static Phase DropPhase(PgObjectKind kind) => kind switch
     {
-        PgObjectKind.Trigger => Phase.DropTrigger,
-        PgObjectKind.View => Phase.DropView,
+        PgObjectKind.Trigger or PgObjectKind.Policy or PgObjectKind.EventTrigger => Phase.DropTrigger,
+        PgObjectKind.View or PgObjectKind.MaterializedView => Phase.DropView,
         _ => Phase.DropRoutine,
     };
 
@@ -328,7 +343,7 @@ public static class MigrationPlanner
             yield return d;
         }
 
-        if (obj.Kind == PgObjectKind.Trigger && obj.Table is not null)
+        if (obj.Kind is PgObjectKind.Trigger or PgObjectKind.Policy && obj.Table is not null)
         {
             yield return SqlIdentifier.Qualify(obj.Schema, obj.Table);
         }

@@ -70,5 +70,5 @@ internal static class DeclarationErrors
 
     /// <summary>"function app.f(integer)", "trigger audit ON app.orders", "view app.v".</summary>
     public static string Describe(PgDeclaration declaration) =>
-        declaration.Kind.ToString().ToLowerInvariant() + " " + declaration.Identity;
+        ObjectKey.Words(declaration.Kind) + " " + declaration.Identity;
 }

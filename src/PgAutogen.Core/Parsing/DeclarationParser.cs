@@ -48,6 +48,7 @@ public sealed class DeclarationParser
     private readonly List<PgDeclaration> _declarations = new();
     private readonly List<PgAutogenException> _errors = new();
     private readonly Dictionary<string, PgDeclaration> _byKey = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Schema, string Name)> _viewsOfThisFile = new();
     private readonly HashSet<string> _files = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
     /// <param name="onDeclaration">Called for each declaration as soon as it is read (on the calling thread).</param>
@@ -184,6 +185,7 @@ public sealed class DeclarationParser
         var statements = StatementCount;
         var declarations = _declarations.Count;
         var errors = _errors.Count;
+        _viewsOfThisFile.Clear();
 
         if (source.FindEncodingProblem() is { } problem)
         {
@@ -286,6 +288,20 @@ public sealed class DeclarationParser
             return;
         }
 
+        // A materialized view's indexes are part of it: declared after it, in its file. Anything else (a table's
+        // index) belongs in schema migrations.
+        if (declaration is { Kind: PgObjectKind.MaterializedView, IsIndex: false, IsComment: false })
+        {
+            _viewsOfThisFile.Add((declaration.Schema, declaration.Name));
+        }
+        else if (declaration.IsIndex && !_viewsOfThisFile.Contains((declaration.Schema, declaration.Name)))
+        {
+            Report(DeclarationErrors.NotAllowed(statement, "CREATE INDEX",
+                $"it is on {declaration.Identity}, which is not a materialized view declared before it in this file: PgAutogen manages indexes only as part of a " +
+                "materialized view, declared after its CREATE MATERIALIZED VIEW in the same file and naming the view the same way; indexes of tables belong in your schema migrations"));
+            return;
+        }
+
         var key = Key(declaration);
         if (_byKey.TryGetValue(key, out var earlier))
         {
@@ -303,8 +319,10 @@ public sealed class DeclarationParser
     /// types. Names are compared as the parser folded them (unquoted names are lower-cased); an unqualified name and
     /// a qualified one are different here, because the default schema is known only to the database.
     /// </summary>
-    private static string Key(PgDeclaration d) =>
-        string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
+    private static string Key(PgDeclaration d) => d.IsIndex
+        // An index is named by its own name (PostgreSQL chooses unnamed ones: never duplicates here).
+        ? string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location)
+        : string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
 
     private static SourceLocation Location(SourceText source, int byteOffset)
     {

@@ -87,7 +87,71 @@ internal static class DeclarationReaders
         return declaration;
     }
 
-    /// <summary>COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW ... IS '...' | NULL: a comment on a managed object.</summary>
+    /// <summary>CREATE MATERIALIZED VIEW [IF NOT EXISTS] ... AS ... [WITH [NO] DATA]; CREATE TABLE AS is refused.</summary>
+    public static PgDeclaration MaterializedView(StatementNode node, StatementContext statement)
+    {
+        if (node.String("objtype") != "OBJECT_MATVIEW")
+        {
+            throw DeclarationErrors.NotAllowed(statement, "CREATE TABLE AS",
+                "Tables belong in your schema migrations; PgAutogen manages functions, procedures, triggers, views, materialized views, policies and event triggers.");
+        }
+
+        var into = node.Element("into") ?? default;
+        var relation = into.ValueKind == JsonValueKind.Object && into.TryGetProperty("rel", out var rel) ? rel : default;
+        var schema = String(relation, "schemaname") ?? "";
+        var declaration = new PgDeclaration(PgObjectKind.MaterializedView, schema, String(relation, "relname") ?? "",
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            WithNoData = Bool(into, "skipData"),
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>
+    /// CREATE [UNIQUE] INDEX [name] ON relation ...: allowed as part of a materialized view's definition (the
+    /// canonicalization checks that the relation is a declared materialized view). Not CONCURRENTLY.
+    /// </summary>
+    public static PgDeclaration Index(StatementNode node, StatementContext statement)
+    {
+        if (node.Bool("concurrent"))
+        {
+            throw DeclarationErrors.NotAllowed(statement, "CREATE INDEX CONCURRENTLY",
+                "Declare the index without CONCURRENTLY: a declaration states what exists, and a migration runs in a transaction, where CONCURRENTLY is not possible.");
+        }
+
+        var relation = node.Element("relation") ?? default;
+        var schema = String(relation, "schemaname") ?? "";
+        var declaration = new PgDeclaration(PgObjectKind.MaterializedView, schema, String(relation, "relname") ?? "",
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            IsIndex = true,
+            IndexName = node.String("idxname") ?? "",
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>CREATE POLICY name ON table ...: identity schema + table + name.</summary>
+    public static PgDeclaration Policy(StatementNode node, StatementContext statement)
+    {
+        var relation = node.Element("table") ?? default;
+        var tableSchema = String(relation, "schemaname") ?? "";
+        var declaration = new PgDeclaration(PgObjectKind.Policy, tableSchema, node.String("policy_name") ?? "",
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            Table = String(relation, "relname") ?? "",
+            TableSchema = tableSchema,
+        };
+        RefuseSystemSchema(declaration, tableSchema, statement);
+        return declaration;
+    }
+
+    /// <summary>CREATE EVENT TRIGGER name ON event ...: identity the name (event triggers belong to no schema).</summary>
+    public static PgDeclaration EventTrigger(StatementNode node, StatementContext statement) =>
+        new(PgObjectKind.EventTrigger, "", node.String("trigname") ?? "", statement.Sql, statement.File, statement.Line, statement.Column);
+
+    /// <summary>COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW | MATERIALIZED VIEW | POLICY | EVENT TRIGGER ... IS '...' | NULL: a comment on a managed object.</summary>
     public static PgDeclaration Comment(StatementNode node, StatementContext statement)
     {
         var objtype = node.String("objtype") ?? "";
@@ -116,19 +180,25 @@ internal static class DeclarationReaders
                 };
                 RefuseSystemSchema(declaration, schema, statement);
                 return declaration;
-            case "OBJECT_VIEW":
+            case "OBJECT_VIEW" or "OBJECT_MATVIEW":
                 var (viewSchema, viewName) = QualifiedName(target.GetProperty("List").GetProperty("items"));
-                declaration = new PgDeclaration(PgObjectKind.View, viewSchema, viewName, statement.Sql, statement.File, statement.Line, statement.Column)
+                declaration = new PgDeclaration(objtype == "OBJECT_VIEW" ? PgObjectKind.View : PgObjectKind.MaterializedView, viewSchema, viewName, statement.Sql, statement.File, statement.Line, statement.Column)
                 {
                     IsComment = true,
                     Comment = node.String("comment"),
                 };
                 RefuseSystemSchema(declaration, viewSchema, statement);
                 return declaration;
-            case "OBJECT_TRIGGER":
+            case "OBJECT_EVENT_TRIGGER":
+                return new PgDeclaration(PgObjectKind.EventTrigger, "", StringValue(target), statement.Sql, statement.File, statement.Line, statement.Column)
+                {
+                    IsComment = true,
+                    Comment = node.String("comment"),
+                };
+            case "OBJECT_TRIGGER" or "OBJECT_POLICY":
                 var parts = target.GetProperty("List").GetProperty("items").EnumerateArray().Select(StringValue).ToList();
                 var tableSchema = parts.Count >= 3 ? parts[^3] : "";
-                declaration = new PgDeclaration(PgObjectKind.Trigger, tableSchema, parts[^1], statement.Sql, statement.File, statement.Line, statement.Column)
+                declaration = new PgDeclaration(objtype == "OBJECT_TRIGGER" ? PgObjectKind.Trigger : PgObjectKind.Policy, tableSchema, parts[^1], statement.Sql, statement.File, statement.Line, statement.Column)
                 {
                     Table = parts.Count >= 2 ? parts[^2] : "",
                     TableSchema = tableSchema,
@@ -140,7 +210,7 @@ internal static class DeclarationReaders
             default:
                 var what = objtype.StartsWith("OBJECT_", StringComparison.Ordinal) ? objtype["OBJECT_".Length..].Replace('_', ' ') : objtype;
                 throw DeclarationErrors.NotAllowed(statement, "COMMENT ON " + what,
-                    "Comments are declared only on the objects PgAutogen manages: functions, procedures, triggers and views.");
+                    "Comments are declared only on the objects PgAutogen manages: functions, procedures, triggers, views, materialized views, policies and event triggers.");
         }
     }
 

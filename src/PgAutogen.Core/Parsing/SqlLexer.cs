@@ -57,6 +57,21 @@ internal static class SqlLexer
         return last;
     }
 
+    /// <summary>The tokens in [start, end) that are not whitespace or comments, as (start, end) byte ranges.</summary>
+    public static List<(int Start, int End)> Tokens(ReadOnlySpan<byte> s, int start, int end)
+    {
+        var tokens = new List<(int, int)>();
+        var i = SkipTrivia(s, start, end);
+        while (i < end)
+        {
+            var tokenEnd = ScanToken(s, i, end);
+            tokens.Add((i, tokenEnd));
+            i = SkipTrivia(s, tokenEnd, end);
+        }
+
+        return tokens;
+    }
+
     /// <summary>
     /// Splits [start, end) into statements at top-level semicolons, with psql's rules (psqlscan.l): not inside
     /// strings, quoted identifiers, dollar quotes, comments or parentheses, and not inside the BEGIN ... END body of

@@ -20,7 +20,11 @@ internal static class StatementKinds
         ["CreateFunctionStmt"] = new("CREATE [OR REPLACE] FUNCTION | PROCEDURE", DeclarationReaders.Routine),
         ["CreateTrigStmt"] = new("CREATE [OR REPLACE] [CONSTRAINT] TRIGGER", DeclarationReaders.Trigger),
         ["ViewStmt"] = new("CREATE [OR REPLACE] [RECURSIVE] VIEW", DeclarationReaders.View),
-        ["CommentStmt"] = new("COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW ... IS ...", DeclarationReaders.Comment),
+        ["CreateTableAsStmt"] = new("CREATE MATERIALIZED VIEW", DeclarationReaders.MaterializedView),
+        ["IndexStmt"] = new("CREATE [UNIQUE] INDEX ... ON <the materialized view declared before it in the file>", DeclarationReaders.Index),
+        ["CreatePolicyStmt"] = new("CREATE POLICY", DeclarationReaders.Policy),
+        ["CreateEventTrigStmt"] = new("CREATE EVENT TRIGGER", DeclarationReaders.EventTrigger),
+        ["CommentStmt"] = new("COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW | MATERIALIZED VIEW | POLICY | EVENT TRIGGER ... IS ...", DeclarationReaders.Comment),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The allowed statements, for messages: "CREATE [OR REPLACE] FUNCTION | PROCEDURE, ...".</summary>

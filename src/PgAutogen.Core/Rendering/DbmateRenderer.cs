@@ -43,15 +43,23 @@ public sealed class DbmateRenderer : IMigrationRenderer
         sb.Append("SET check_function_bodies = off;\n");
         foreach (var op in ops)
         {
+            var sql = (up ? op.UpSql : op.DownSql).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
             sb.Append('\n').Append("-- ").Append(Describe(op, up)).Append('\n');
-            sb.Append((up ? op.UpSql : op.DownSql).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd()).Append('\n');
+            if ((up ? op.Desired : op.Current) is { Kind: PgObjectKind.MaterializedView } view && sql.Contains("CREATE MATERIALIZED VIEW", StringComparison.Ordinal))
+            {
+                sb.Append(view.WithNoData
+                    ? "-- Created WITH NO DATA: the view is empty until REFRESH MATERIALIZED VIEW.\n"
+                    : "-- Its data will be refreshed: the view's query runs here, holding an ACCESS EXCLUSIVE lock on the view until the migration commits.\n");
+            }
+
+            sb.Append(sql).Append('\n');
         }
     }
 
     private static string Describe(MigrationOp op, bool up)
     {
         var action = up ? op.Action : Inverse(op.Action);
-        var text = $"{action} {op.Kind.ToString().ToLowerInvariant()} {op.Identity}";
+        var text = $"{action} {ObjectKey.Words(op.Kind)} {op.Identity}";
         if (up && op.Declaration.Length > 0)
         {
             text += " (" + op.Declaration + ")";

@@ -38,16 +38,17 @@ public static class DeclarationExporter
         {
             var name = obj.Kind switch
             {
-                PgObjectKind.Trigger => obj.Table + "." + obj.Name,
+                PgObjectKind.Trigger or PgObjectKind.Policy => obj.Table + "." + obj.Name,
                 PgObjectKind.Function or PgObjectKind.Procedure when overloaded.Contains((obj.Schema, obj.Name)) =>
                     obj.Name + "(" + obj.Arguments + ")",
                 _ => obj.Name,
             };
-            var relative = Path.Combine(SafeFileName(obj.Schema), Folder(obj.Kind), SafeFileName(name) + ".sql");
+            var schemaFolder = obj.Schema.Length == 0 ? "" : SafeFileName(obj.Schema); // event triggers: in no schema
+            var relative = Path.Combine(schemaFolder, Folder(obj.Kind), SafeFileName(name) + ".sql");
             if (!used.Add(relative))
             {
                 // Names that differ only in case or in characters a file name cannot hold.
-                relative = Path.Combine(SafeFileName(obj.Schema), Folder(obj.Kind), SafeFileName(name) + "-" + ShortHash(obj.Key) + ".sql");
+                relative = Path.Combine(schemaFolder, Folder(obj.Kind), SafeFileName(name) + "-" + ShortHash(obj.Key) + ".sql");
                 used.Add(relative);
             }
 
@@ -62,21 +63,26 @@ public static class DeclarationExporter
         PgObjectKind.Function => "functions",
         PgObjectKind.Procedure => "procedures",
         PgObjectKind.Trigger => "triggers",
+        PgObjectKind.MaterializedView => "materialized_views",
+        PgObjectKind.Policy => "policies",
+        PgObjectKind.EventTrigger => "event_triggers",
         _ => "views",
     };
 
     private static string Content(PgObject obj)
     {
-        var definition = obj.Definition.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
+        // A materialized view that is not populated is exported WITH NO DATA (the rest of its definition is the same).
+        var text = obj.Kind == PgObjectKind.MaterializedView ? Diff.SqlBuilder.Create(obj) : obj.Definition;
+        var definition = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
         if (!definition.EndsWith(';'))
         {
             definition += ";";
         }
 
-        var header = $"-- {obj.Kind.ToString().ToLowerInvariant()} {obj.Identity}\n";
-        if (obj.Kind == PgObjectKind.Trigger && obj.TriggerState is { } state && state != TriggerState.Enabled)
+        var header = $"-- {ObjectKey.Words(obj.Kind)} {obj.Identity}\n";
+        if (obj.Kind is PgObjectKind.Trigger or PgObjectKind.EventTrigger && obj.TriggerState is { } state && state != TriggerState.Enabled)
         {
-            header += $"-- The trigger is {state.ToString().ToLowerInvariant()} in the database; PgAutogen keeps that state when it replaces it.\n";
+            header += $"-- The {ObjectKey.Words(obj.Kind)} is {state.ToString().ToLowerInvariant()} in the database; PgAutogen keeps that state when it replaces it.\n";
         }
 
         return header + definition + "\n";
