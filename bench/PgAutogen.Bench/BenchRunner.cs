@@ -138,6 +138,10 @@ internal sealed class BenchRunner
         _log.WriteLine($"\n== N = {scale:N0} ==");
         var watch = Stopwatch.StartNew();
         var schema = SchemaGenerator.Generate(scale, _options.Seed);
+        if (_options.Shuffle)
+        {
+            schema = schema.WithShuffledFiles(_options.Seed);
+        }
         Directory.CreateDirectory(root);
         schema.Write(root);
         var generateMs = watch.Elapsed.TotalMilliseconds;
@@ -148,7 +152,8 @@ internal sealed class BenchRunner
         var declarations = ParsePhase.Parse(mutatedDir);
         ParsePhase.CheckAgainst(declarations, generated);
         var statements = schema.Mutated.Select(o => o.Sql).ToList();
-        _log.WriteLine($"Generated {SchemaGenerator.Describe(schema)}; mutation: {schema.Mutation}; {generateMs:0} ms");
+        _log.WriteLine($"Generated {SchemaGenerator.Describe(schema)}; mutation: {schema.Mutation}; {generateMs:0} ms" +
+                       (_options.Shuffle ? "; the compared files in a shuffled order" : ""));
 
         await using var database = await BenchDatabase.CreateAsync(adminConnectionString, $"pgautogen_bench_{scale}", _options.Keep, cancellationToken);
         watch.Restart();
@@ -384,7 +389,7 @@ internal sealed class BenchRunner
             }
 
             var current = Find(@"^Read the current catalog: .* in (\d+) ms");
-            var execute = Find(@"^Executed \d+ declaration\(s\) in (\d+) ms");
+            var execute = Find(@"^Executed \d+ declaration\(s\) .*in (\d+) ms");
             var validate = Find(@"^Resolved \d+ declaration\(s\) and validated .* in (\d+) ms");
             var readBack = Find(@"^Read the desired catalog: .* in (\d+) ms");
             return (total, current, execute, validate, readBack, total - current - execute - validate - readBack);

@@ -86,11 +86,16 @@ public static class Canonicalizer
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
 
-            var prepared = Prepare(declarations, current);
             var executeWatch = Stopwatch.StartNew();
+            var prepared = DependencyOrder.Sort(Prepare(declarations, current), out var moved);
+            if (moved > 0)
+            {
+                events.Verbose($"Ordered the declarations so that what each one references runs before it: {moved} statement(s) moved.");
+            }
+
             var recreation = new Recreation(current);
-            await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
+            var oneBatch = await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Executed {declarations.Count} declaration(s) {(oneBatch ? "in one batch" : "one by one")} in {executeWatch.ElapsedMilliseconds} ms");
 
             // Each declaration's catalog row, looked up once (to_regprocedure costs a catalog-cache miss per
             // routine); the body validation and the mapping of the read-back both use it.
@@ -294,17 +299,17 @@ public static class Canonicalizer
     }
 
     /// <summary>
-    /// The fast path: every statement in one batch, one round trip. When a statement fails because
+    /// The fast path: every statement in one batch, one round trip (true when it worked). When a statement fails because
     /// something it names does not exist yet (a view on a view declared later, a BEGIN ATOMIC function
     /// calling a later one), fall back to one savepoint per statement, deferring failures to later rounds,
     /// so declaration order never matters.
     /// </summary>
-    private static async Task ExecuteAsync(
+    private static async Task<bool> ExecuteAsync(
         NpgsqlConnection connection, List<PreparedStatement> prepared, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
     {
         if (prepared.Count == 0)
         {
-            return;
+            return true;
         }
 
         await using (var batch = new NpgsqlBatch(connection))
@@ -319,7 +324,7 @@ public static class Canonicalizer
             try
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (PostgresException ex) when (IsOrderProblem(ex) || IsNotReplaceable(ex))
             {
@@ -371,6 +376,8 @@ public static class Canonicalizer
 
             pending = deferred.Select(d => d.Statement).ToList();
         }
+
+        return false;
     }
 
     /// <summary>

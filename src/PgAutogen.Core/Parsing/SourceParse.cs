@@ -146,7 +146,9 @@ internal sealed class SourceParse
 
         try
         {
-            _items.Add((allowed.Read(node, statement), null));
+            var declaration = allowed.Read(node, statement);
+            DeclarationFacts.Attach(declaration, node.Json); // here, on the parsing thread
+            _items.Add((declaration, null));
         }
         catch (PgAutogenException ex)
         {
