@@ -23,6 +23,8 @@ internal sealed class BenchOptions
                                drop to this (a shared machine)
           --shuffle            name the compared (mutated) files so that their path order is a seeded
                                random order, not one that creates them (the floor keeps creation order)
+          --no-shortcut        the engine phases with the parse-tree shortcut off (every declaration
+                               executed); implies --no-module, whose cmdlets always use the default
         """;
 
     public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
@@ -49,6 +51,8 @@ internal sealed class BenchOptions
 
     public bool Shuffle { get; init; }
 
+    public bool Shortcut { get; init; } = true;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -61,7 +65,7 @@ internal sealed class BenchOptions
                 {
                     Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
                     Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
-                    Settle = options.Settle, Shuffle = options.Shuffle,
+                    Settle = options.Settle, Shuffle = options.Shuffle, Shortcut = options.Shortcut,
                 },
                 "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
@@ -75,6 +79,7 @@ internal sealed class BenchOptions
                 "--markdown" => options.With(markdown: Value()),
                 "--settle" => options.With(settle: double.Parse(Value(), CultureInfo.InvariantCulture)),
                 "--shuffle" => options.With(shuffle: true),
+                "--no-shortcut" => options.With(shortcut: false, module: false),
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
         }
@@ -88,7 +93,8 @@ internal sealed class BenchOptions
     }
 
     private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
-        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null, bool? shuffle = null) => new()
+        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null, bool? shuffle = null,
+        bool? shortcut = null) => new()
     {
         Scales = scales ?? Scales,
         Runs = runs ?? Runs,
@@ -102,5 +108,6 @@ internal sealed class BenchOptions
         Quick = Quick,
         Settle = settle ?? Settle,
         Shuffle = shuffle ?? Shuffle,
+        Shortcut = shortcut ?? Shortcut,
     };
 }

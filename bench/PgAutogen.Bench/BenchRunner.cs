@@ -202,7 +202,7 @@ internal sealed class BenchRunner
             await using (var connection = new NpgsqlConnection(cs))
             {
                 await connection.OpenAsync(cancellationToken);
-                canonical = await Canonicalizer.RunAsync(connection, declarations, new CanonicalizationOptions(), events, cancellationToken);
+                canonical = await Canonicalizer.RunAsync(connection, declarations, new CanonicalizationOptions { ParseTreeShortcut = _options.Shortcut }, events, cancellationToken);
             }
 
             var total = watch.Elapsed.TotalMilliseconds;
@@ -298,12 +298,13 @@ internal sealed class BenchRunner
     }
 
     /// <summary>What Compare-PgDeclaration | New-PgMigration does, through Core's public API: parse, compare (its own connection), render, write.</summary>
-    private static async Task<IReadOnlyList<MigrationOp>> CoreEndToEndAsync(
+    private async Task<IReadOnlyList<MigrationOp>> CoreEndToEndAsync(
         string connectionString, string path, string outFile, CancellationToken cancellationToken)
     {
         var declarations = ParsePhase.Parse(path);
         var ops = await CompareService.CompareAsync(new ConnectionOptions { ConnectionString = connectionString },
-            new CompareRequest { Declarations = declarations }, NullEngineEvents.Instance, cancellationToken);
+            new CompareRequest { Declarations = declarations, Options = new CanonicalizationOptions { ParseTreeShortcut = _options.Shortcut } },
+            NullEngineEvents.Instance, cancellationToken);
         OutputFiles.Write(MigrationWriter.Plan(ops, outFile, null, MigrationFormat.Dbmate), force: true);
         return ops;
     }

@@ -94,8 +94,24 @@ public static class Canonicalizer
             }
 
             var recreation = new Recreation(current);
-            var oneBatch = await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Executed {declarations.Count} declaration(s) {(oneBatch ? "in one batch" : "one by one")} in {executeWatch.ElapsedMilliseconds} ms");
+            var changed = options.ParseTreeShortcut
+                ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, events, cancellationToken).ConfigureAwait(false)
+                : prepared;
+            var executed = declarations.Count;
+            if (!ReferenceEquals(changed, prepared) && await ParseTreeShortcut.TryBatchAsync(connection, changed, events, cancellationToken).ConfigureAwait(false))
+            {
+                executed = changed.Select(p => p.Declaration).Distinct().Count();
+            }
+            else
+            {
+                changed = prepared;
+            }
+
+            var oneBatch = !ReferenceEquals(changed, prepared)
+                || await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Executed {executed} declaration(s) {(oneBatch ? "in one batch" : "one by one")}" +
+                (executed < declarations.Count ? $" ({declarations.Count - executed} unchanged by their parse tree, not executed)" : "") +
+                $" in {executeWatch.ElapsedMilliseconds} ms");
 
             // Each declaration's catalog row, looked up once (to_regprocedure costs a catalog-cache miss per
             // routine); the body validation and the mapping of the read-back both use it.

@@ -87,6 +87,25 @@ internal sealed class DeclarationFacts
         }
     }
 
+    /// <summary>The words of a text: runs of letters, digits, _, $ and non-ASCII characters.</summary>
+    public static IEnumerable<string> Words(string text)
+    {
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var inWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '$' || text[i] > 127);
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                yield return text[start..i];
+                start = -1;
+            }
+        }
+    }
+
     private static DeclarationFacts FromSql(PgDeclaration declaration)
     {
         if (declaration.IsComment)
@@ -298,23 +317,9 @@ internal sealed class DeclarationFacts
         {
             var lower = text.ToLowerInvariant();
             Mentions.Add(lower);
-            var start = -1;
-            for (var i = 0; i <= lower.Length; i++)
+            foreach (var word in Words(lower))
             {
-                var word = i < lower.Length && (char.IsLetterOrDigit(lower[i]) || lower[i] is '_' or '$' || lower[i] > 127);
-                if (word && start < 0)
-                {
-                    start = i;
-                }
-                else if (!word && start >= 0)
-                {
-                    if (start > 0 || i < lower.Length)
-                    {
-                        Mentions.Add(lower[start..i]);
-                    }
-
-                    start = -1;
-                }
+                Mentions.Add(word);
             }
         }
 
