@@ -210,6 +210,14 @@ internal sealed class BenchRunner
             {
                 canonicalize.Add(events.Split(total));
             }
+            else
+            {
+                // How the declarations were executed (one batch or not; how many the parse-tree shortcut left out).
+                foreach (var line in events.Lines.Where(l => l.StartsWith("Executed ", StringComparison.Ordinal) || l.Contains("parse tree", StringComparison.Ordinal)))
+                {
+                    _log.WriteLine("  canonicalize: " + line);
+                }
+            }
 
             await database.VacuumAsync(analyze: false, cancellationToken);
             var floor = await Floor.RunAsync(cs, statements, cancellationToken);
@@ -355,6 +363,17 @@ internal sealed class BenchRunner
     private sealed class CapturingEvents : IEngineEvents
     {
         private readonly List<string> _verbose = new();
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_verbose)
+                {
+                    return _verbose.ToArray();
+                }
+            }
+        }
 
         public void Verbose(string message)
         {
