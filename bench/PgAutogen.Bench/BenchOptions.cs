@@ -21,6 +21,10 @@ internal sealed class BenchOptions
           --markdown FILE      also write the result tables to FILE
           --settle 2.5         before each run, wait (up to 2 min) for the 1-minute load average to
                                drop to this (a shared machine)
+          --shuffle            name the compared (mutated) files so that their path order is a seeded
+                               random order, not one that creates them (the floor keeps creation order)
+          --no-shortcut        the engine phases with the parse-tree shortcut off (every declaration
+                               executed); implies --no-module, whose cmdlets always use the default
         """;
 
     public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
@@ -45,6 +49,10 @@ internal sealed class BenchOptions
 
     public double? Settle { get; init; }
 
+    public bool Shuffle { get; init; }
+
+    public bool Shortcut { get; init; } = true;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -57,7 +65,7 @@ internal sealed class BenchOptions
                 {
                     Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
                     Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
-                    Settle = options.Settle,
+                    Settle = options.Settle, Shuffle = options.Shuffle, Shortcut = options.Shortcut,
                 },
                 "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
@@ -70,6 +78,8 @@ internal sealed class BenchOptions
                 "--keep" => options.With(keep: true),
                 "--markdown" => options.With(markdown: Value()),
                 "--settle" => options.With(settle: double.Parse(Value(), CultureInfo.InvariantCulture)),
+                "--shuffle" => options.With(shuffle: true),
+                "--no-shortcut" => options.With(shortcut: false, module: false),
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
         }
@@ -83,7 +93,8 @@ internal sealed class BenchOptions
     }
 
     private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
-        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null) => new()
+        bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null, bool? shuffle = null,
+        bool? shortcut = null) => new()
     {
         Scales = scales ?? Scales,
         Runs = runs ?? Runs,
@@ -96,5 +107,7 @@ internal sealed class BenchOptions
         MarkdownPath = markdown ?? MarkdownPath,
         Quick = Quick,
         Settle = settle ?? Settle,
+        Shuffle = shuffle ?? Shuffle,
+        Shortcut = shortcut ?? Shortcut,
     };
 }

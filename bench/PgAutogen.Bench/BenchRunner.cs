@@ -138,6 +138,10 @@ internal sealed class BenchRunner
         _log.WriteLine($"\n== N = {scale:N0} ==");
         var watch = Stopwatch.StartNew();
         var schema = SchemaGenerator.Generate(scale, _options.Seed);
+        if (_options.Shuffle)
+        {
+            schema = schema.WithShuffledFiles(_options.Seed);
+        }
         Directory.CreateDirectory(root);
         schema.Write(root);
         var generateMs = watch.Elapsed.TotalMilliseconds;
@@ -148,7 +152,8 @@ internal sealed class BenchRunner
         var declarations = ParsePhase.Parse(mutatedDir);
         ParsePhase.CheckAgainst(declarations, generated);
         var statements = schema.Mutated.Select(o => o.Sql).ToList();
-        _log.WriteLine($"Generated {SchemaGenerator.Describe(schema)}; mutation: {schema.Mutation}; {generateMs:0} ms");
+        _log.WriteLine($"Generated {SchemaGenerator.Describe(schema)}; mutation: {schema.Mutation}; {generateMs:0} ms" +
+                       (_options.Shuffle ? "; the compared files in a shuffled order" : ""));
 
         await using var database = await BenchDatabase.CreateAsync(adminConnectionString, $"pgautogen_bench_{scale}", _options.Keep, cancellationToken);
         watch.Restart();
@@ -197,13 +202,21 @@ internal sealed class BenchRunner
             await using (var connection = new NpgsqlConnection(cs))
             {
                 await connection.OpenAsync(cancellationToken);
-                canonical = await Canonicalizer.RunAsync(connection, declarations, new CanonicalizationOptions(), events, cancellationToken);
+                canonical = await Canonicalizer.RunAsync(connection, declarations, new CanonicalizationOptions { ParseTreeShortcut = _options.Shortcut }, events, cancellationToken);
             }
 
             var total = watch.Elapsed.TotalMilliseconds;
             if (measured)
             {
                 canonicalize.Add(events.Split(total));
+            }
+            else
+            {
+                // How the declarations were executed (one batch or not; how many the parse-tree shortcut left out).
+                foreach (var line in events.Lines.Where(l => l.StartsWith("Executed ", StringComparison.Ordinal) || l.Contains("parse tree", StringComparison.Ordinal)))
+                {
+                    _log.WriteLine("  canonicalize: " + line);
+                }
             }
 
             await database.VacuumAsync(analyze: false, cancellationToken);
@@ -293,12 +306,13 @@ internal sealed class BenchRunner
     }
 
     /// <summary>What Compare-PgDeclaration | New-PgMigration does, through Core's public API: parse, compare (its own connection), render, write.</summary>
-    private static async Task<IReadOnlyList<MigrationOp>> CoreEndToEndAsync(
+    private async Task<IReadOnlyList<MigrationOp>> CoreEndToEndAsync(
         string connectionString, string path, string outFile, CancellationToken cancellationToken)
     {
         var declarations = ParsePhase.Parse(path);
         var ops = await CompareService.CompareAsync(new ConnectionOptions { ConnectionString = connectionString },
-            new CompareRequest { Declarations = declarations }, NullEngineEvents.Instance, cancellationToken);
+            new CompareRequest { Declarations = declarations, Options = new CanonicalizationOptions { ParseTreeShortcut = _options.Shortcut } },
+            NullEngineEvents.Instance, cancellationToken);
         OutputFiles.Write(MigrationWriter.Plan(ops, outFile, null, MigrationFormat.Dbmate), force: true);
         return ops;
     }
@@ -350,6 +364,17 @@ internal sealed class BenchRunner
     {
         private readonly List<string> _verbose = new();
 
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_verbose)
+                {
+                    return _verbose.ToArray();
+                }
+            }
+        }
+
         public void Verbose(string message)
         {
             lock (_verbose)
@@ -384,7 +409,7 @@ internal sealed class BenchRunner
             }
 
             var current = Find(@"^Read the current catalog: .* in (\d+) ms");
-            var execute = Find(@"^Executed \d+ declaration\(s\) in (\d+) ms");
+            var execute = Find(@"^Executed \d+ declaration\(s\) .*in (\d+) ms");
             var validate = Find(@"^Resolved \d+ declaration\(s\) and validated .* in (\d+) ms");
             var readBack = Find(@"^Read the desired catalog: .* in (\d+) ms");
             return (total, current, execute, validate, readBack, total - current - execute - validate - readBack);

@@ -10,7 +10,7 @@ internal static class Report
     {
         var sb = new StringBuilder();
         var module = results.Any(r => r.ModuleEndToEndMs is not null);
-        sb.AppendLine(Invariant($"{runner.ServerDescription}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; seed {options.Seed}; median of {options.Runs} run(s){(options.Warmup ? " after a warm-up" : "")}."));
+        sb.AppendLine(Invariant($"{runner.ServerDescription}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; seed {options.Seed}; median of {options.Runs} run(s){(options.Warmup ? " after a warm-up" : "")}{(options.Shuffle ? "; compared files in a shuffled order" : "")}{(options.Shortcut ? "" : "; parse-tree shortcut off")}."));
         sb.AppendLine();
         sb.AppendLine("| N | declarations | steps | end-to-end" + (module ? " (module)" : " (engine)") + " | floor | ratio | ratio, paired | objects/s | peak working set |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

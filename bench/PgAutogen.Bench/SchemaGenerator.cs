@@ -49,6 +49,32 @@ internal sealed class GeneratedSchema
 
     public int Count(IReadOnlyList<GeneratedObject> objects, params PgObjectKind[] kinds) => objects.Count(o => kinds.Contains(o.Kind));
 
+    /// <summary>
+    /// The same schema, with the compared (mutated) files renamed <c>shuffled/&lt;random rank&gt;_&lt;file&gt;</c>: their path
+    /// order, the order declarations are read in, is a seeded random one instead of one that creates them (a view
+    /// before the view it reads, a trigger before its function). The list keeps its order (the floor's).
+    /// </summary>
+    public GeneratedSchema WithShuffledFiles(ulong seed)
+    {
+        var rng = new Rng(seed ^ 0x5EED);
+        var ranks = Enumerable.Range(0, Mutated.Count).ToArray();
+        for (var i = ranks.Length - 1; i > 0; i--)
+        {
+            var j = rng.Int(i + 1);
+            (ranks[i], ranks[j]) = (ranks[j], ranks[i]);
+        }
+
+        return new GeneratedSchema
+        {
+            Scale = Scale,
+            SetupSql = SetupSql,
+            Original = Original,
+            Mutated = Mutated.Select((o, i) => o with { RelativePath = Path.Combine("shuffled", $"{ranks[i]:D6}_{Path.GetFileName(o.RelativePath)}") }).ToList(),
+            Mutation = Mutation,
+            Tables = Tables,
+        };
+    }
+
     /// <summary>Writes one file per object: root/original/... and root/mutated/..., plus root/setup.sql.</summary>
     public void Write(string root)
     {

@@ -11,6 +11,12 @@ public sealed class CanonicalizationOptions
     /// <summary>The longest one statement may run (statement_timeout).</summary>
     public TimeSpan StatementTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Do not execute a declaration whose parse tree is that of the current object's catalog definition: it is unchanged
+    /// (see <see cref="ParseTreeShortcut"/> for when that is trusted). Off: every declaration is executed.
+    /// </summary>
+    public bool ParseTreeShortcut { get; init; } = true;
+
     /// <summary>The kinds and schemas compared.</summary>
     public CatalogFilter Filter { get; init; } = new();
 }

@@ -89,9 +89,36 @@ public static class Canonicalizer
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
             var unchangedViews = await MaterializedViews.JudgeAsync(connection, declarations, current, currentSchema, recreation, events, cancellationToken).ConfigureAwait(false);
-            var prepared = Prepare(declarations, current, unchangedViews);
-            await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Executed {declarations.Count} declaration(s) in {executeWatch.ElapsedMilliseconds} ms");
+            var prepared = DependencyOrder.Sort(Prepare(declarations, current, unchangedViews), out var moved);
+            if (moved > 0)
+            {
+                events.Verbose($"Ordered the declarations so that what each one references runs before it: {moved} statement(s) moved.");
+            }
+
+            // Not when a materialized view is re-created: what depends on it was dropped above and must run again.
+            var changed = options.ParseTreeShortcut && recreation.Reasons.Count == 0
+                ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, events, cancellationToken).ConfigureAwait(false)
+                : prepared;
+            if (!ReferenceEquals(changed, prepared))
+            {
+                changed = changed.Where(p => !p.Skipped).ToList();
+            }
+
+            var executed = declarations.Count;
+            if (!ReferenceEquals(changed, prepared) && await ParseTreeShortcut.TryBatchAsync(connection, changed, events, cancellationToken).ConfigureAwait(false))
+            {
+                executed = changed.Select(p => p.Declaration).Distinct().Count();
+            }
+            else
+            {
+                changed = prepared;
+            }
+
+            var oneBatch = !ReferenceEquals(changed, prepared)
+                || await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Executed {executed} declaration(s) {(oneBatch ? "in one batch" : "one by one")}" +
+                (executed < declarations.Count ? $" ({declarations.Count - executed} unchanged by their parse tree, not executed)" : "") +
+                $" in {executeWatch.ElapsedMilliseconds} ms");
 
             // Each declaration's catalog row, looked up once (to_regprocedure costs a catalog-cache miss per
             // routine); the body validation and the mapping of the read-back both use it.
@@ -134,7 +161,7 @@ public static class Canonicalizer
                 .Select(o => o.Oid)
                 .ToHashSet();
             var validated = await ValidateBodiesAsync(connection, targets, unchanged, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Resolved {targets.Count} declaration(s) and validated {validated} routine body(ies) in {validateWatch.ElapsedMilliseconds - readBackMs} ms");
+            events.Verbose($"Resolved {targets.Count} declaration(s) and validated {validated} new or changed routine body(ies) in {validateWatch.ElapsedMilliseconds - readBackMs} ms");
             var printedAlike = await JudgeDowngradeAsync(connection, current, desired, recreation, after, events, cancellationToken).ConfigureAwait(false);
             if (printedAlike.Count > 0)
             {
@@ -357,18 +384,18 @@ public static class Canonicalizer
     }
 
     /// <summary>
-    /// The fast path: every statement in one batch, one round trip. When a statement fails because
+    /// The fast path: every statement in one batch, one round trip (true when it worked). When a statement fails because
     /// something it names does not exist yet (a view on a view declared later, a BEGIN ATOMIC function
     /// calling a later one), fall back to one savepoint per statement, deferring failures to later rounds,
     /// so declaration order never matters.
     /// </summary>
-    private static async Task ExecuteAsync(
+    private static async Task<bool> ExecuteAsync(
         NpgsqlConnection connection, List<PreparedStatement> prepared, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
     {
         var runnable = prepared.Where(p => !p.Skipped).ToList();
         if (runnable.Count == 0)
         {
-            return;
+            return true;
         }
 
         await using (var batch = new NpgsqlBatch(connection))
@@ -383,7 +410,7 @@ public static class Canonicalizer
             try
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (PostgresException ex) when (IsOrderProblem(ex) || IsNotReplaceable(ex))
             {
@@ -435,6 +462,8 @@ public static class Canonicalizer
 
             pending = deferred.Select(d => d.Statement).ToList();
         }
+
+        return false;
     }
 
     /// <summary>
@@ -617,18 +646,21 @@ public static class Canonicalizer
     private static bool IsOrderProblem(PostgresException ex) => ex.SqlState is "42P01" or "42883" or "42704" or "42703";
 
     /// <summary>
-    /// Validates every declared routine's body with its language's validator, now that all of them exist, the way
-    /// CREATE FUNCTION does with check_function_bodies on: with the routine's own SET options (a SET search_path
-    /// that its body's unqualified names rely on) in effect. A body that does not validate is an error, unless the
-    /// routine is unchanged (<paramref name="unchanged"/>: its declaration gives exactly the definition the
-    /// database has, which PostgreSQL accepted with check_function_bodies off, as pg_dump loads it): the migration
-    /// does not touch it, so that is a warning. Returns how many bodies were validated.
+    /// Validates the body of every declared routine that is new or changed with its language's validator, now that
+    /// all of them exist, the way CREATE FUNCTION does with check_function_bodies on: with the routine's own SET
+    /// options (a SET search_path that its body's unqualified names rely on) in effect. A body that does not
+    /// validate is an error. An unchanged routine (<paramref name="unchanged"/>: its declaration gives exactly the
+    /// definition the database has) is not validated: the migration does not touch it, and its body is in the
+    /// database as it is. Returns how many bodies were validated.
     /// </summary>
     private static async Task<int> ValidateBodiesAsync(
         NpgsqlConnection connection, IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets, IReadOnlySet<uint> unchanged,
         IEngineEvents events, CancellationToken cancellationToken)
     {
-        var routines = targets.Where(t => t.Declaration.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !t.Declaration.IsComment && t.Oid is not null).ToList();
+        var routines = targets
+            .Where(t => t.Declaration.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !t.Declaration.IsComment
+                && t.Oid is { } oid && !unchanged.Contains(oid))
+            .ToList();
         if (routines.Count == 0)
         {
             return 0;
@@ -663,7 +695,7 @@ public static class Canonicalizer
         // (20,000 single-call statements cost more in per-statement overhead than the validation itself), and one
         // call each, under its own settings, for those with SET options. Validation changes nothing, so on a failure
         // it is rolled back and repeated one routine at a time, in declaration order, to report the first invalid
-        // body against its declaration (or warn, for an unchanged routine) exactly.
+        // body against its declaration exactly.
         await using (var fast = new NpgsqlBatch(connection))
         {
             fast.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint));
@@ -692,50 +724,35 @@ public static class Canonicalizer
             }
         }
 
-        var next = 0;
-        while (next < validators.Count)
+        // One batch of single calls, in declaration order: it stops at the first body that does not validate.
+        await using var batch = new NpgsqlBatch(connection);
+        var owner = new List<int>();
+        void Add(NpgsqlBatchCommand command, int validator)
         {
-            // One batch for the rest; after a failure of an unchanged routine, the rest again.
-            await using var batch = new NpgsqlBatch(connection);
-            var owner = new List<int>();
-            void Add(NpgsqlBatchCommand command, int validator)
-            {
-                batch.BatchCommands.Add(command);
-                owner.Add(validator);
-            }
+            batch.BatchCommands.Add(command);
+            owner.Add(validator);
+        }
 
-            Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint), -1);
-            Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"), -1);
-            for (var i = next; i < validators.Count; i++)
+        Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint), -1);
+        Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"), -1);
+        for (var i = 0; i < validators.Count; i++)
+        {
+            foreach (var command in WithSettings(ValidatorCall(validators[i].Validator, validators[i].Oid), validators[i].Config))
             {
-                foreach (var command in WithSettings(ValidatorCall(validators[i].Validator, validators[i].Oid), validators[i].Config))
-                {
-                    Add(command, i);
-                }
+                Add(command, i);
             }
+        }
 
-            Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"), -1);
-            Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint), -1);
-            try
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return validators.Count;
-            }
-            catch (PostgresException ex) when (ex.BatchCommand is not null && owner[batch.BatchCommands.IndexOf(ex.BatchCommand)] >= 0)
-            {
-                var failed = owner[batch.BatchCommands.IndexOf(ex.BatchCommand)];
-                var declaration = validators[failed].Declaration;
-                if (!unchanged.Contains(validators[failed].Oid))
-                {
-                    throw ErrorFor(ex, new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
-                }
-
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
-                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
-                events.Warning($"{declaration.Location}: the body of {ObjectKey.Words(declaration.Kind)} {declaration.Identity} does not validate " +
-                    $"({ex.MessageText}); it is unchanged in the database, which holds it as declared, so the compare goes on. Fix it before you change it.");
-                next = failed + 1;
-            }
+        Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"), -1);
+        Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint), -1);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.BatchCommand is not null && owner[batch.BatchCommands.IndexOf(ex.BatchCommand)] >= 0)
+        {
+            var declaration = validators[owner[batch.BatchCommands.IndexOf(ex.BatchCommand)]].Declaration;
+            throw ErrorFor(ex, new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
         }
 
         return validators.Count;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PgAutogen.Core.Parsing;
 
 /// <summary>What parsing a set of declaration sources produced: the declarations and every error.</summary>
@@ -48,7 +46,6 @@ public sealed class DeclarationParser
     private readonly List<PgDeclaration> _declarations = new();
     private readonly List<PgAutogenException> _errors = new();
     private readonly Dictionary<string, PgDeclaration> _byKey = new(StringComparer.Ordinal);
-    private readonly HashSet<(string Schema, string Name)> _viewsOfThisFile = new();
     private readonly HashSet<string> _files = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
     /// <param name="onDeclaration">Called for each declaration as soon as it is read (on the calling thread).</param>
@@ -103,7 +100,12 @@ public sealed class DeclarationParser
 
     public DeclarationSet ToSet() => new(_declarations.ToArray(), _errors.ToArray(), StatementCount);
 
-    /// <summary>A .sql file, or a folder searched recursively for them. A path that does not exist is an error (DeclarationFileNotFound).</summary>
+    /// <summary>
+    /// A .sql file, or a folder searched recursively for them. A path that does not exist is an error (DeclarationFileNotFound).
+    /// The files of a folder are parsed on every core; their results are merged in ordinal path order on the calling
+    /// thread, where duplicates are found and the callbacks and events run, so the output, the errors and their order
+    /// are those of parsing the files one by one.
+    /// </summary>
     public void ParsePath(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -125,10 +127,7 @@ public sealed class DeclarationParser
                 _events.Warning($"{path}: the folder contains no .sql files.");
             }
 
-            foreach (var file in files)
-            {
-                ParseFile(file, cancellationToken);
-            }
+            ParseFiles(files, cancellationToken);
         }
         else if (File.Exists(path))
         {
@@ -144,30 +143,7 @@ public sealed class DeclarationParser
     public void ParseFile(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_files.Add(Path.GetFullPath(path)))
-        {
-            _events.Verbose($"{path}: already parsed, skipped.");
-            return;
-        }
-
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            Report(DeclarationErrors.FileNotFound(path));
-            return;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Report(DeclarationErrors.Unreadable(path, ex));
-            return;
-        }
-
-        Parse(SourceText.FromBytes(path, content), cancellationToken);
+        ParseFiles(new[] { path }, cancellationToken);
     }
 
     /// <summary>Parses SQL text; <paramref name="label"/> stands for the file name in positions and messages.</summary>
@@ -175,143 +151,112 @@ public sealed class DeclarationParser
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(label);
-        Parse(SourceText.FromString(label, sql), cancellationToken);
-    }
-
-    private void Parse(SourceText source, CancellationToken cancellationToken)
-    {
         LibPgQuery.EnsureLoaded();
-        var watch = Stopwatch.StartNew();
-        var statements = StatementCount;
-        var declarations = _declarations.Count;
-        var errors = _errors.Count;
-        _viewsOfThisFile.Clear();
-
-        if (source.FindEncodingProblem() is { } problem)
-        {
-            Report(DeclarationErrors.Invalid(Location(source, problem.Offset), "the text " + problem.Problem));
-        }
-        else
-        {
-            // The fast path: the whole text in one parser call; its JSON tree has every statement with its byte span.
-            var result = LibPgQuery.ParseToJson(source.Utf8Z);
-            if (result.Value is { } json)
-            {
-                ReadStatements(source, json, 0, source.Length, cancellationToken);
-            }
-            else
-            {
-                Recover(source, result.Error!, cancellationToken);
-            }
-        }
-
-        _events.Verbose($"Parsed {source.Label}: {StatementCount - statements} statement(s), {_declarations.Count - declarations} declaration(s), " +
-                        $"{_errors.Count - errors} error(s) in {watch.ElapsedMilliseconds} ms");
+        Merge(SourceParse.Parse(SourceText.FromString(label, sql), cancellationToken));
     }
 
     /// <summary>
-    /// The text has an error somewhere: split it into statements the way psql does (tolerant of syntax errors; see
-    /// <see cref="SqlLexer.SplitStatements"/>) and parse each on its own, so every good statement is still read and
-    /// every bad one reported. A lexical error (an unterminated string, quoted identifier, dollar quote or comment)
-    /// runs to the end of the text: the statements before it are read, the broken one is reported.
+    /// Parses files in order: which ones are new to this instance is decided first, in order; those are read and parsed
+    /// in parallel (each into a <see cref="SourceParse"/>, sharing nothing); the results are merged in order as they
+    /// become available, on the calling thread.
     /// </summary>
-    private void Recover(SourceText source, PgQueryError error, CancellationToken cancellationToken)
+    private void ParseFiles(IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
-        var errors = _errors.Count;
-        foreach (var (start, end) in SqlLexer.SplitStatements(source.Utf8Z.AsSpan(0, source.Length), 0, source.Length))
+        cancellationToken.ThrowIfCancellationRequested();
+        LibPgQuery.EnsureLoaded(); // a missing library throws here, once, not inside the workers
+        var fresh = new bool[files.Count];
+        var toParse = new List<int>(files.Count);
+        for (var i = 0; i < files.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ParsePiece(source, start, end, cancellationToken);
+            fresh[i] = _files.Add(Path.GetFullPath(files[i]));
+            if (fresh[i])
+            {
+                toParse.Add(i);
+            }
         }
 
-        if (_errors.Count == errors)
-        {
-            // Every statement parsed on its own although the whole did not: never let that pass silently.
-            var at = error.CursorPosition > 0 ? source.AdvanceCodePoints(0, error.CursorPosition - 1) : 0;
-            Report(DeclarationErrors.Syntax(Location(source, at), error.Message, LibPgQuery.PostgresMajorVersion));
-        }
-    }
-
-    /// <summary>Parses the statement in bytes [start, end) on its own.</summary>
-    private void ParsePiece(SourceText source, int start, int end, CancellationToken cancellationToken)
-    {
-        var first = SqlLexer.SkipTrivia(source.Utf8Z, start, end);
-        if (first >= end)
-        {
-            return;
-        }
-
-        var result = LibPgQuery.ParseToJson(source.Utf8Z.AsSpan(start, end - start));
-        if (result.Value is { } json)
-        {
-            ReadStatements(source, json, start, end, cancellationToken);
-            return;
-        }
-
-        var error = result.Error!;
-        var at = error.CursorPosition > 0 ? source.AdvanceCodePoints(start, error.CursorPosition - 1) : first;
-        Report(DeclarationErrors.Syntax(Location(source, at), error.Message, LibPgQuery.PostgresMajorVersion));
-    }
-
-    /// <summary>Reads the statements of a JSON parse tree of the bytes [offset, end) of the source.</summary>
-    private void ReadStatements(SourceText source, byte[] json, int offset, int end, CancellationToken cancellationToken)
-    {
-        foreach (var raw in StatementNode.ReadStatements(json))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var location = offset + raw.Location;
-            ReadStatement(source, location, raw.Length == 0 ? end : location + raw.Length, raw.Node);
-        }
-    }
-
-    private void ReadStatement(SourceText source, int start, int end, StatementNode node)
-    {
-        StatementCount++;
-        var bytes = source.Utf8Z.AsSpan(0, source.Length);
-        var first = SqlLexer.SkipTrivia(bytes, start, end);
-        var last = SqlLexer.EndOfLastToken(bytes, first, end);
-        var statement = new StatementContext(source.Decode(first, last), Location(source, first));
-        if (!StatementKinds.Allowed.TryGetValue(node.NodeType, out var allowed))
-        {
-            Report(DeclarationErrors.NotAllowed(statement, StatementKinds.Describe(node)));
-            return;
-        }
-
-        PgDeclaration declaration;
+        IEnumerable<SourceParse> parsed = toParse.Count <= 1
+            ? toParse.Select(i => SourceParse.ReadAndParse(files[i], cancellationToken))
+            : toParse.AsParallel().AsOrdered()
+                .WithCancellation(cancellationToken)
+                .Select(i => SourceParse.ReadAndParse(files[i], cancellationToken));
         try
         {
-            declaration = allowed.Read(node, statement);
+            using var results = parsed.GetEnumerator();
+            for (var i = 0; i < files.Count; i++)
+            {
+                if (!fresh[i])
+                {
+                    _events.Verbose($"{files[i]}: already parsed, skipped.");
+                    continue;
+                }
+
+                results.MoveNext();
+                Merge(results.Current);
+            }
         }
-        catch (PgAutogenException ex)
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
         {
-            Report(ex);
-            return;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
+        }
+    }
+
+    /// <summary>Takes one source's results in: duplicates across everything parsed so far, the callbacks, the events.</summary>
+    private void Merge(SourceParse source)
+    {
+        var errors = _errors.Count;
+        var declarations = _declarations.Count;
+        var viewsOfThisFile = new HashSet<(string Schema, string Name)>();
+        foreach (var item in source.Items)
+        {
+            if (item.Error is { } error)
+            {
+                Report(error);
+                continue;
+            }
+
+            var declaration = item.Declaration!;
+
+            // A materialized view's indexes are part of it: declared after it, in its file. Anything else (a table's
+            // index) belongs in schema migrations.
+            if (declaration is { Kind: PgObjectKind.MaterializedView, IsIndex: false, IsComment: false })
+            {
+                viewsOfThisFile.Add((declaration.Schema, declaration.Name));
+            }
+            else if (declaration.IsIndex && !viewsOfThisFile.Contains((declaration.Schema, declaration.Name)))
+            {
+                var statement = new StatementContext(declaration.Sql, new SourceLocation(declaration.File, declaration.Line, declaration.Column));
+                Report(DeclarationErrors.NotAllowed(statement, "CREATE INDEX",
+                    $"it is on {declaration.Identity}, which is not a materialized view declared before it in this file: PgAutogen manages indexes only as part of a " +
+                    "materialized view, declared after its CREATE MATERIALIZED VIEW in the same file and naming the view the same way; indexes of tables belong in your schema migrations"));
+                continue;
+            }
+
+            var key = Key(declaration);
+            if (_byKey.TryGetValue(key, out var earlier))
+            {
+                Report(DeclarationErrors.Duplicate(earlier, declaration));
+                continue;
+            }
+
+            _byKey.Add(key, declaration);
+            _declarations.Add(declaration);
+            _onDeclaration?.Invoke(declaration);
         }
 
-        // A materialized view's indexes are part of it: declared after it, in its file. Anything else (a table's
-        // index) belongs in schema migrations.
-        if (declaration is { Kind: PgObjectKind.MaterializedView, IsIndex: false, IsComment: false })
+        if (source.SyntaxErrorIfNoOther is { } whole && _errors.Count == errors)
         {
-            _viewsOfThisFile.Add((declaration.Schema, declaration.Name));
-        }
-        else if (declaration.IsIndex && !_viewsOfThisFile.Contains((declaration.Schema, declaration.Name)))
-        {
-            Report(DeclarationErrors.NotAllowed(statement, "CREATE INDEX",
-                $"it is on {declaration.Identity}, which is not a materialized view declared before it in this file: PgAutogen manages indexes only as part of a " +
-                "materialized view, declared after its CREATE MATERIALIZED VIEW in the same file and naming the view the same way; indexes of tables belong in your schema migrations"));
-            return;
+            // Every statement parsed on its own although the whole did not: never let that pass silently.
+            Report(whole);
         }
 
-        var key = Key(declaration);
-        if (_byKey.TryGetValue(key, out var earlier))
+        StatementCount += source.StatementCount;
+        if (source.Label is { } label)
         {
-            Report(DeclarationErrors.Duplicate(earlier, declaration));
-            return;
+            _events.Verbose($"Parsed {label}: {source.StatementCount} statement(s), {_declarations.Count - declarations} declaration(s), " +
+                            $"{_errors.Count - errors} error(s) in {source.ElapsedMilliseconds} ms");
         }
-
-        _byKey.Add(key, declaration);
-        _declarations.Add(declaration);
-        _onDeclaration?.Invoke(declaration);
     }
 
     /// <summary>
@@ -323,12 +268,6 @@ public sealed class DeclarationParser
         // An index is named by its own name (PostgreSQL chooses unnamed ones: never duplicates here).
         ? string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location)
         : string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
-
-    private static SourceLocation Location(SourceText source, int byteOffset)
-    {
-        var (line, column) = source.Locate(byteOffset);
-        return new SourceLocation(source.Label, line, column);
-    }
 
     private void Report(PgAutogenException error)
     {

@@ -20,6 +20,8 @@ internal sealed class StatementNode
     private readonly Dictionary<string, (int Start, int Length)> _nested = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<string> _true = new(StringComparer.Ordinal);
+    private int _start;
+    private int _length;
 
     private StatementNode(string nodeType, byte[] json)
     {
@@ -29,6 +31,9 @@ internal sealed class StatementNode
 
     /// <summary>The node type: CreateFunctionStmt, ViewStmt, DropStmt, ...</summary>
     public string NodeType { get; }
+
+    /// <summary>The whole node, <c>{"CreateFunctionStmt":{...}}</c>, as a range of the JSON (for <see cref="DeclarationFacts"/>).</summary>
+    public ReadOnlyMemory<byte> Json => _json.AsMemory(_start, _length);
 
     /// <summary>A string (or enum) field, or null when absent.</summary>
     public string? String(string name) => _strings.GetValueOrDefault(name);
@@ -93,11 +98,14 @@ internal sealed class StatementNode
             else if (reader.ValueTextEquals("stmt"u8))
             {
                 Expect(ref reader, JsonTokenType.StartObject);
+                var start = (int)reader.TokenStartIndex;
                 Expect(ref reader, JsonTokenType.PropertyName);
                 node = new StatementNode(reader.GetString()!, json);
                 Expect(ref reader, JsonTokenType.StartObject);
                 node.ReadFields(ref reader);
                 Expect(ref reader, JsonTokenType.EndObject);
+                node._start = start;
+                node._length = (int)reader.BytesConsumed - start;
             }
             else
             {

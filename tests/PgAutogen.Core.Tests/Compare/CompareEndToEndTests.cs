@@ -290,7 +290,7 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
-    public async Task An_unchanged_routine_whose_body_does_not_validate_is_a_warning_a_changed_one_an_error()
+    public async Task Only_new_or_changed_bodies_are_validated_an_unchanged_invalid_one_is_not_the_migrations_concern()
     {
         await using var db = await fixture.CreateDatabaseAsync();
         // Loaded like pg_dump output, with check_function_bodies off: the body is broken (UPDATE without SET).
@@ -304,14 +304,22 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
         };
         var m = await Harness.CompareAsync(db, same, events: events);
         Assert.Equal("Create app.ok()", Harness.Actions(m));
-        var warning = Assert.Single(events.Warnings);
-        Assert.Contains("function app.fix(int)", warning, StringComparison.Ordinal);
-        Assert.Contains("syntax error", warning, StringComparison.Ordinal);
+        // The unchanged body is in the database as it is; the migration does not touch it: no error, no warning.
+        Assert.Empty(events.Warnings);
+        Assert.Contains(events.VerboseLines, v => v.Contains("validated 1 new or changed routine body(ies)", StringComparison.Ordinal));
 
+        // Changed, it is an error.
         var changed = Fn(broken.Replace("id = i", "id = i + 1", StringComparison.Ordinal), "fix", "int", "app");
         var ex = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, new[] { changed }));
         Assert.Equal(PgErrorId.DeclarationInvalid, ex.ErrorId);
         Assert.Contains("syntax error", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("app.fix(int)", ex.Message, StringComparison.Ordinal);
+
+        // New and invalid, next to the unchanged invalid one: the new one is the error.
+        var added = Fn("CREATE FUNCTION app.fix2(i int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE app.orders; END $$", "fix2", "int", "app");
+        ex = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, new[] { same[0], added }));
+        Assert.Equal(PgErrorId.DeclarationInvalid, ex.ErrorId);
+        Assert.Contains("app.fix2(int)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

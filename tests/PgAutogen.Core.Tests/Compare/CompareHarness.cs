@@ -72,6 +72,24 @@ internal static class Harness
         return Render(ops);
     }
 
+    /// <summary>
+    /// Compares with the parse-tree shortcut on and with it off, and checks that both give exactly the same ops (actions,
+    /// identities, current and desired definitions, reasons, declarations, order, SQL both ways) and migration. Returns the first.
+    /// </summary>
+    public static async Task<Migration> CompareBothWaysAsync(TestDatabase db, IEnumerable<PgDeclaration> declarations, string? searchPath = null, IEngineEvents? events = null)
+    {
+        var list = declarations.ToList();
+        var on = await CompareAsync(db, list, new CanonicalizationOptions { ParseTreeShortcut = true }, searchPath, events);
+        var off = await CompareAsync(db, list, new CanonicalizationOptions { ParseTreeShortcut = false }, searchPath);
+        Assert.Equal(Describe(off), Describe(on));
+        Assert.Equal(off.File, on.File);
+        return on;
+
+        static List<string> Describe(Migration m) => m.Ops.Select(o => string.Join("\n|", o.Action, o.Kind, o.Identity, o.Reason, o.Declaration, o.Order, o.DownOrder,
+            o.Current?.Definition, o.Current?.Comment, o.Desired?.Definition, o.Desired?.Comment, o.Desired?.Owner, o.Desired?.Acl, o.Desired?.TriggerState,
+            string.Join(",", o.Desired?.DependsOn ?? Array.Empty<string>()), o.UpSql, o.DownSql, o.Diff)).ToList();
+    }
+
     public static Migration Render(IReadOnlyList<MigrationOp> ops)
     {
         var file = new DbmateRenderer().Render(ops, "m.sql", null).Single().Content;

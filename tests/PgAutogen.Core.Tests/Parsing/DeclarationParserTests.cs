@@ -465,4 +465,89 @@ public sealed class DeclarationParserTests
         Assert.Equal(400, expected.Declarations.Count);
         Assert.Equal(200, expected.Errors.Count);
     }
+
+    [Fact]
+    public void A_folder_parsed_on_every_core_gives_what_parsing_its_files_one_by_one_gives()
+    {
+        using var files = new SqlFiles();
+        for (var i = 0; i < 300; i++)
+        {
+            var dir = "s" + (i % 7).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = $"{dir}/{i:D4}_f.sql";
+            var text = (i % 50) switch
+            {
+                3 => $"CREATE VIEW app.v{i} AS SELECT 1; DROP TABLE t{i}; CREATE VIEW app.w{i} AS SELECT 2;",          // not allowed, in the middle
+                4 => $"CREATE VIEW app.v{i} AS SELECT 1;\nCREATE VIEW app.x{i} AS SELEC 2;\nCREATE VIEW app.y{i} AS SELECT 3;", // syntax error: recovered
+                5 => "CREATE VIEW app.shared AS SELECT 1;",                                                          // duplicates across files
+                6 => "CREATE VIEW app.v AS SELECT 'unterminated;",                                                   // lexical error
+                7 => "",                                                                                             // empty
+                _ => $"CREATE FUNCTION app.f{i}(a int) RETURNS int LANGUAGE plpgsql AS $b$ BEGIN RETURN a + {i}; END $b$;\n" +
+                     $"CREATE TRIGGER t{i} BEFORE INSERT ON app.t{i % 3} FOR EACH ROW EXECUTE FUNCTION app.f{i}();",
+            };
+            files.Write(name, text);
+        }
+
+        files.WriteBytes("s1/0999_latin1.sql", Encoding.Latin1.GetBytes("CREATE VIEW app.latin AS SELECT 'é';"));
+
+        var folder = Record(parser => parser.ParsePath(files.Root, TestContext.Current.CancellationToken));
+        var oneByOne = Record(parser =>
+        {
+            foreach (var file in DeclarationParser.EnumerateSqlFiles(files.Root))
+            {
+                parser.ParseFile(file, TestContext.Current.CancellationToken);
+            }
+        });
+
+        Assert.Equal(oneByOne.Callbacks, folder.Callbacks);
+        Assert.Equal(oneByOne.Verbose, folder.Verbose);
+        Assert.Equal(oneByOne.Set.StatementCount, folder.Set.StatementCount);
+        Assert.Equal(oneByOne.Set.Declarations.Select(d => (d.Location, d.Identity, d.Sql)), folder.Set.Declarations.Select(d => (d.Location, d.Identity, d.Sql)));
+        Assert.Equal(oneByOne.Set.Errors.Select(e => (e.ErrorId, e.Message)), folder.Set.Errors.Select(e => (e.ErrorId, e.Message)));
+        Assert.Contains(folder.Set.Errors, e => e.ErrorId == PgErrorId.DeclarationDuplicate);
+        Assert.Contains(folder.Set.Errors, e => e.ErrorId == PgErrorId.DeclarationSyntaxError);
+        Assert.Contains(folder.Set.Errors, e => e.ErrorId == PgErrorId.DeclarationStatementNotAllowed);
+        Assert.Contains(folder.Set.Errors, e => e.ErrorId == PgErrorId.DeclarationInvalid);
+        Assert.True(folder.Set.Declarations.Count > 500);
+
+        // A file parsed again through its folder is skipped, in its place.
+        var again = Record(parser =>
+        {
+            parser.ParseFile(DeclarationParser.EnumerateSqlFiles(files.Root)[10], TestContext.Current.CancellationToken);
+            parser.ParsePath(files.Root, TestContext.Current.CancellationToken);
+        });
+        Assert.Equal(folder.Set.Declarations.Count, again.Set.Declarations.Count);
+        Assert.Single(again.Verbose, v => v.EndsWith("already parsed, skipped.", StringComparison.Ordinal));
+    }
+
+    private static (DeclarationSet Set, List<string> Callbacks, List<string> Verbose) Record(Action<DeclarationParser> parse)
+    {
+        var callbacks = new List<string>();
+        var events = new ListEvents();
+        var thread = Environment.CurrentManagedThreadId;
+        var parser = new DeclarationParser(
+            d => callbacks.Add($"decl {d.Location} {d.Identity} {(Environment.CurrentManagedThreadId == thread ? "" : "other thread")}"),
+            e => callbacks.Add($"error {e.ErrorId} {e.Message} {(Environment.CurrentManagedThreadId == thread ? "" : "other thread")}"),
+            events);
+        parse(parser);
+        // Without the timing ("in 3 ms"), which varies.
+        var verbose = events.Lines.Select(v => System.Text.RegularExpressions.Regex.Replace(v, @" in \d+ ms$", "")).ToList();
+        return (parser.ToSet(), callbacks, verbose);
+    }
+
+    private sealed class ListEvents : IEngineEvents
+    {
+        public List<string> Lines { get; } = new();
+
+        public void Verbose(string message) => Lines.Add(message);
+
+        public void Debug(string message)
+        {
+        }
+
+        public void Warning(string message) => Lines.Add("WARNING " + message);
+
+        public void Progress(EngineProgress progress)
+        {
+        }
+    }
 }

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using Npgsql;
+using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Parsing;
+
+namespace PgAutogen.Core.Canonicalization;
+
+/// <summary>
+/// The parse-tree shortcut (<see cref="CanonicalizationOptions.ParseTreeShortcut"/>): a declaration whose parse tree is
+/// the parse tree of the current object's catalog definition is that object, unchanged, and is not executed; its
+/// desired state is what the catalog holds (the read back reads it like the others). Most declarations of a real change
+/// are unchanged, and executing them is most of what a compare costs.
+/// <para>
+/// Trees are libpg_query's, without positions and OR REPLACE, with a routine's options in a canonical order; a body
+/// string (PL/pgSQL, <c>AS '...'</c>) compares verbatim, as PostgreSQL stores it. Equal trees mean the same statement,
+/// so executing the declaration would execute the catalog's definition; what could still make it come out different is
+/// the environment it is resolved in, and every doubt there executes it:
+/// <list type="bullet">
+/// <item>only functions, procedures, views and regular triggers that are enabled (CREATE OR REPLACE TRIGGER enables a
+/// disabled one); no constraint trigger (dropped and created); nothing with a declared COMMENT;</item>
+/// <item>only when the session resolves unqualified names in pg_catalog first (the catalog prints only pg_catalog's
+/// objects unqualified), and the role is a superuser or owns the object (executing it would check privileges);</item>
+/// <item>not when the tree mentions, in any name or literal outside a body string, the name of a routine or view that is
+/// executed (a new overload could bind a call differently, a changed view could expand differently): those are
+/// executed too, and so, in turn, what mentions them;</item>
+/// <item>when the batch of the others fails in any way (an order problem, a routine or view that must be dropped and
+/// created with its dependents, an invalid declaration), everything is executed as without the shortcut.</item>
+/// </list>
+/// Validation skips unchanged routines anyway; the downgrade check and re-creation only concern changed objects.
+/// </para>
+/// </summary>
+internal static class ParseTreeShortcut
+{
+    private const string Savepoint = "pgautogen_shortcut";
+
+    /// <summary>The statements that must be executed: <paramref name="prepared"/> without the unchanged ones (the same list when none is).</summary>
+    public static async Task<List<PreparedStatement>> SelectAsync(
+        NpgsqlConnection connection, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        bool catalogFirst, superuser;
+        string user;
+        await using (var cmd = new NpgsqlCommand(
+            "SELECT (pg_catalog.current_schemas(true))[1] = 'pg_catalog', r.rolsuper, current_user FROM pg_catalog.pg_roles r WHERE r.rolname = current_user", connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return prepared;
+            }
+
+            catalogFirst = !reader.IsDBNull(0) && reader.GetBoolean(0);
+            superuser = reader.GetBoolean(1);
+            user = reader.GetString(2);
+        }
+
+        if (!catalogFirst)
+        {
+            events.Verbose("The parse-tree shortcut is off for this session: its search_path does not resolve names in pg_catalog first.");
+            return prepared;
+        }
+
+        var skip = Unchanged(prepared, current, superuser, user);
+        if (skip.Count == 0)
+        {
+            return prepared;
+        }
+
+        events.Verbose($"{skip.Count} declaration(s) have the parse tree of the current object's definition: unchanged, not executed ({watch.ElapsedMilliseconds} ms)");
+        return prepared.Where(p => !skip.Contains(p.Declaration)).ToList();
+    }
+
+    /// <summary>
+    /// Executes the statements in one batch, in a savepoint. False (rolled back to the savepoint) when PostgreSQL refused
+    /// any of them: then everything is executed as without the shortcut. A lock or statement timeout is the error.
+    /// </summary>
+    public static async Task<bool> TryBatchAsync(NpgsqlConnection connection, List<PreparedStatement> statements, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(Canonicalizer.Verbatim(statement.Sql));
+            events.Debug(statement.Sql);
+        }
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState is "55P03" or "57014" && !cancellationToken.IsCancellationRequested)
+        {
+            var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
+            throw Canonicalizer.ErrorFor(ex, index >= 0 && index < statements.Count ? statements[index] : null, cancellationToken);
+        }
+        catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            events.Verbose($"Executing the changed declarations alone failed ({ex.MessageText}); executing every declaration.");
+            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT " + Savepoint, connection);
+            await rollback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    /// <summary>The declarations that need not be executed.</summary>
+    internal static HashSet<PgDeclaration> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user)
+    {
+        var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
+        // Any schema: an unqualified COMMENT ON may name it too.
+        var commented = declarations.Where(d => d.IsComment).Select(d => (ObjectKey.Family(d.Kind), d.Name, d.Table ?? "")).ToHashSet();
+        var byName = new Dictionary<(string Family, string Schema, string Name, string Table), List<PgObject>>();
+        foreach (var obj in current)
+        {
+            var key = (ObjectKey.Family(obj.Kind), obj.Schema, obj.Name, obj.Kind == PgObjectKind.Trigger ? obj.Table ?? "" : "");
+            if (!byName.TryGetValue(key, out var list))
+            {
+                byName[key] = list = new List<PgObject>(1);
+            }
+
+            list.Add(obj);
+        }
+
+        // The candidates and the current objects they could be, by name; their trees are compared below.
+        var pairs = new List<(PgDeclaration Declaration, PgObject Current)>();
+        foreach (var declaration in declarations)
+        {
+            if (declaration.IsComment || declaration.IsConstraintTrigger || declaration.Schema.Length == 0
+                || declaration.Kind is not (PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger))
+            {
+                continue;
+            }
+
+            var key = (ObjectKey.Family(declaration.Kind), declaration.Schema, declaration.Name, declaration.Kind == PgObjectKind.Trigger ? declaration.Table ?? "" : "");
+            if (commented.Contains((key.Item1, key.Name, key.Item4)) || !byName.TryGetValue(key, out var candidates))
+            {
+                continue;
+            }
+
+            foreach (var obj in candidates)
+            {
+                if (obj.Kind == declaration.Kind && !obj.IsConstraintTrigger && obj.TriggerState is null or TriggerState.Enabled
+                    && (superuser || string.Equals(obj.Owner, user, StringComparison.Ordinal)))
+                {
+                    pairs.Add((declaration, obj));
+                }
+            }
+        }
+
+        // Parsing the catalog's definitions is the cost of the shortcut: on every core.
+        var declared = pairs.AsParallel().AsOrdered()
+            .Select(p => DeclarationFacts.For(p.Declaration).TreeHash is { } hash && string.Equals(hash, DeclarationFacts.TreeHashOf(p.Current.Definition), StringComparison.Ordinal))
+            .ToArray();
+        var unchanged = new HashSet<PgDeclaration>();
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            if (declared[i])
+            {
+                unchanged.Add(pairs[i].Declaration);
+            }
+        }
+
+        // What executing the others could change: the names of the routines and views executed. An unchanged declaration
+        // that mentions one is executed too, which may, in turn, concern others.
+        var executedNames = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        void Executed(PgDeclaration declaration)
+        {
+            if (declaration.IsComment || declaration.Kind == PgObjectKind.Trigger)
+            {
+                return; // a comment changes no resolution; a trigger's name is never referenced
+            }
+
+            var name = declaration.Name.ToLowerInvariant();
+            foreach (var word in DeclarationFacts.Words(name).Append(name))
+            {
+                if (executedNames.Add(word))
+                {
+                    queue.Enqueue(word);
+                }
+            }
+        }
+
+        var mentionedBy = new Dictionary<string, List<PgDeclaration>>(StringComparer.Ordinal);
+        foreach (var declaration in unchanged)
+        {
+            foreach (var mention in DeclarationFacts.For(declaration).Mentions)
+            {
+                if (!mentionedBy.TryGetValue(mention, out var list))
+                {
+                    mentionedBy[mention] = list = new List<PgDeclaration>(1);
+                }
+
+                list.Add(declaration);
+            }
+        }
+
+        foreach (var declaration in declarations.Where(d => !unchanged.Contains(d)))
+        {
+            Executed(declaration);
+        }
+
+        while (queue.TryDequeue(out var name))
+        {
+            foreach (var declaration in mentionedBy.GetValueOrDefault(name) ?? Enumerable.Empty<PgDeclaration>())
+            {
+                if (unchanged.Remove(declaration))
+                {
+                    Executed(declaration);
+                }
+            }
+        }
+
+        return unchanged;
+    }
+}

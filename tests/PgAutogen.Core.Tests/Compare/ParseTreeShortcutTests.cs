@@ -1,0 +1,184 @@
+using Npgsql;
+using PgAutogen.Core.Canonicalization;
+using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Parsing;
+using PgAutogen.TestSupport;
+
+namespace PgAutogen.Core.Tests.Compare;
+
+/// <summary>
+/// The parse-tree shortcut: declarations whose parse tree is the current object's catalog definition are not executed;
+/// every real change still is, and the compare gives exactly what it gives with the shortcut off.
+/// </summary>
+[Trait("Category", "Database")]
+public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
+{
+    private const string Schema = """
+        CREATE SCHEMA app;
+        CREATE TABLE app.orders (id int PRIMARY KEY, total numeric, status text);
+        CREATE FUNCTION app.f_body(i int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN i; END $$;
+        CREATE FUNCTION app.f_vol(i int) RETURNS int LANGUAGE sql STABLE AS 'SELECT i';
+        CREATE FUNCTION app.f_sec() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION app.f_set() RETURNS int LANGUAGE sql SET search_path = app AS 'SELECT 1';
+        CREATE FUNCTION app.f_def(i int DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT i';
+        CREATE FUNCTION app.f_ret() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION app.f_name(a int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+        CREATE FUNCTION app.f_atomic(i int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT app.f_vol(i); END;
+        CREATE FUNCTION app.f_other(i int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT i + 1; END;
+        CREATE PROCEDURE app.p(i int) LANGUAGE plpgsql AS $$ BEGIN PERFORM i; END $$;
+        CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE FUNCTION app.touch2() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER t_events BEFORE INSERT ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+        CREATE TRIGGER t_when BEFORE UPDATE ON app.orders FOR EACH ROW WHEN (old.total IS DISTINCT FROM new.total) EXECUTE FUNCTION app.touch();
+        CREATE TRIGGER t_fn AFTER DELETE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+        CREATE VIEW app.v AS SELECT id, total FROM app.orders;
+        CREATE VIEW app.v_on_v AS SELECT id FROM app.v WHERE total > 0;
+        CREATE VIEW app.v_calls AS SELECT id, app.f_other(id) AS n FROM app.orders;
+        CREATE VIEW app.v_opt WITH (security_barrier) AS SELECT id FROM app.orders WHERE status = 'open';
+        """;
+
+    /// <summary>Each real change: which object, the text replaced in its catalog definition, and by what.</summary>
+    public static TheoryData<string, string, string, string> Changes() => new()
+    {
+        { "body", "app.f_body(integer)", "RETURN i;", "RETURN i + 1;" },
+        { "volatility", "app.f_vol(integer)", " STABLE", " IMMUTABLE" },
+        { "security", "app.f_sec()", " LANGUAGE sql", " LANGUAGE sql\n SECURITY DEFINER" },
+        { "SET", "app.f_set()", "TO 'app'", "TO 'app', 'public'" },
+        { "default", "app.f_def(integer)", "DEFAULT 1", "DEFAULT 2" },
+        { "return type", "app.f_ret()", "RETURNS integer", "RETURNS bigint" },
+        { "parameter name", "app.f_name(integer)", "(a integer)", "(b integer)" },
+        { "BEGIN ATOMIC body", "app.f_other(integer)", "i + 1", "i + 2" },
+        { "procedure body", "app.p(integer)", "PERFORM i;", "PERFORM i + 1;" },
+        { "trigger events", "t_events ON app.orders", "BEFORE INSERT", "BEFORE INSERT OR UPDATE" },
+        { "trigger WHEN", "t_when ON app.orders", "IS DISTINCT FROM", "=" },
+        { "trigger function", "t_fn ON app.orders", "app.touch()", "app.touch2()" },
+        { "view text", "app.v", "orders.total", "orders.total * 2 AS total" },
+        { "view options", "app.v_opt", "security_barrier=true", "security_barrier=false" },
+        { "view columns", "app.v_on_v", "SELECT v.id", "SELECT v.id, v.total" },
+    };
+
+    [Fact]
+    public async Task The_catalogs_own_definitions_are_all_unchanged_and_not_executed()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, Schema);
+        var (current, declarations) = await ExportAsync(db);
+
+        var events = new RecordingEvents();
+        var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+        Assert.Empty(m.Ops);
+        Assert.Contains(events.VerboseLines, v => v.StartsWith($"Executed 0 declaration(s) in one batch ({declarations.Count} unchanged by their parse tree", StringComparison.Ordinal));
+        Assert.Equal(current.Count, Unchanged(declarations, current).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public async Task Every_real_change_is_executed_and_the_compare_is_the_same_with_the_shortcut_off(string change, string identity, string from, string to)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, Schema);
+        var (current, exported) = await ExportAsync(db);
+        var target = current.Single(o => o.Identity == identity);
+        Assert.Contains(from, target.Definition, StringComparison.Ordinal);
+        var declarations = Replace(exported, identity, target.Definition.Replace(from, to, StringComparison.Ordinal));
+
+        var changed = declarations.Single(d => d.Identity == Parse(target.Definition).Identity);
+        Assert.DoesNotContain(changed, Unchanged(declarations, current));
+
+        var m = await Harness.CompareBothWaysAsync(db, declarations);
+        Assert.Contains(m.Ops, o => o.Identity == identity);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{change}: {Harness.Actions(m)}");
+        await Harness.RoundTripAsync(db, declarations, m);
+    }
+
+    [Fact]
+    public async Task What_mentions_an_executed_routine_or_view_is_executed_too()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, Schema);
+        var (current, exported) = await ExportAsync(db);
+
+        // A new overload of f_vol: app.f_atomic calls f_vol, and executing it could bind the call to the new one.
+        var overload = Parse("CREATE FUNCTION app.f_vol(i bigint) RETURNS int LANGUAGE sql STABLE AS 'SELECT 2'");
+        var declarations = exported.Append(overload).ToList();
+        var unchanged = Unchanged(declarations, current);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "f_atomic"), unchanged);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "f_vol" && d.Arguments == "integer"), unchanged); // an overload of the same name
+        Assert.Contains(declarations.Single(d => d.Name == "f_body"), unchanged);
+        await Harness.CompareBothWaysAsync(db, declarations);
+
+        // A changed view: the view on it is executed, and in turn what mentions that one.
+        var v = current.Single(o => o.Identity == "app.v");
+        declarations = Replace(exported, "app.v", v.Definition.Replace("orders.total", "orders.total * 2 AS total", StringComparison.Ordinal));
+        unchanged = Unchanged(declarations, current);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "v_on_v"), unchanged);
+        Assert.Contains(declarations.Single(d => d.Name == "v_calls"), unchanged);
+        var m = await Harness.CompareBothWaysAsync(db, declarations);
+        Assert.Equal("Replace app.v", Harness.Actions(m));
+    }
+
+    [Fact]
+    public async Task A_disabled_trigger_a_declared_comment_and_a_search_path_without_pg_catalog_first_take_the_server_path()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, Schema + """
+            ALTER TABLE app.orders DISABLE TRIGGER t_events;
+            COMMENT ON FUNCTION app.f_body(integer) IS 'old';
+            """);
+        var (current, exported) = await ExportAsync(db);
+        var declarations = exported.Append(Parse("COMMENT ON FUNCTION app.f_body(integer) IS 'new'")).ToList();
+        var unchanged = Unchanged(declarations, current);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "t_events"), unchanged);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "f_body" && !d.IsComment), unchanged);
+        Assert.Contains(declarations.Single(d => d.Name == "t_when"), unchanged);
+        var m = await Harness.CompareBothWaysAsync(db, declarations);
+        Assert.Equal("Replace app.f_body(integer)", Harness.Actions(m));
+
+        var events = new RecordingEvents();
+        await Harness.CompareBothWaysAsync(db, exported, searchPath: "app, pg_catalog", events: events);
+        Assert.Contains(events.VerboseLines, v => v.Contains("shortcut is off for this session", StringComparison.Ordinal));
+        Assert.Contains(events.VerboseLines, v => v.StartsWith($"Executed {exported.Count} declaration(s) in one batch in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Trees_equal_despite_formatting_case_int_spelling_option_order_and_OR_REPLACE_but_not_despite_a_change()
+    {
+        static string? Hash(string sql) => DeclarationFacts.For(Parse(sql)).TreeHash;
+        var catalog = DeclarationFacts.TreeHashOf("CREATE OR REPLACE FUNCTION app.f(i integer)\n RETURNS integer\n LANGUAGE plpgsql\n STABLE SECURITY DEFINER\n SET search_path TO 'app'\nAS $function$ BEGIN RETURN i; END $function$");
+        Assert.NotNull(catalog);
+        Assert.Equal(catalog, Hash("create function APP.F(I INT) returns int as $x$ BEGIN RETURN i; END $x$ security definer language plpgsql set search_path = app stable"));
+        Assert.NotEqual(catalog, Hash("create function app.f(i int) returns int as $x$ BEGIN RETURN i;  END $x$ security definer language plpgsql set search_path = app stable"));
+        Assert.NotEqual(catalog, Hash("create function app.f(i int) returns int as $x$ BEGIN RETURN i; END $x$ language plpgsql set search_path = app stable"));
+        Assert.NotEqual(catalog, Hash("create function app.f(i int) returns int as $x$ BEGIN RETURN i; END $x$ security definer language plpgsql set search_path = app, public stable"));
+        Assert.NotEqual(catalog, Hash("create function app.f(j int) returns int as $x$ BEGIN RETURN i; END $x$ security definer language plpgsql set search_path = app stable"));
+        Assert.Null(DeclarationFacts.TreeHashOf("CREATE VIEW a AS SELECT 1; CREATE VIEW b AS SELECT 1"));
+        Assert.Null(DeclarationFacts.TreeHashOf("CREATE VIEW a AS SELEC 1"));
+
+        // Two SET options keep their order (PostgreSQL keeps them in that order).
+        Assert.NotEqual(Hash("CREATE FUNCTION app.g() RETURNS int LANGUAGE sql SET a.x = 1 SET a.y = 2 AS 'SELECT 1'"),
+            Hash("CREATE FUNCTION app.g() RETURNS int LANGUAGE sql SET a.y = 2 SET a.x = 1 AS 'SELECT 1'"));
+    }
+
+    private static async Task<(IReadOnlyList<PgObject> Current, List<PgDeclaration> Declarations)> ExportAsync(TestDatabase db)
+    {
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        return (current, current.Select(o => Parse(o.Definition)).ToList());
+    }
+
+    private static List<PgDeclaration> Replace(IEnumerable<PgDeclaration> declarations, string identity, string sql)
+    {
+        var replacement = Parse(sql);
+        return declarations.Select(d => d.Identity == replacement.Identity ? replacement : d).ToList();
+    }
+
+    private static PgDeclaration Parse(string sql)
+    {
+        var set = DeclarationParser.Parse(Array.Empty<string>(), new[] { sql });
+        Assert.Empty(set.Errors);
+        return Assert.Single(set.Declarations);
+    }
+
+    private static HashSet<PgDeclaration> Unchanged(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current) =>
+        ParseTreeShortcut.Unchanged(declarations.Select(d => new PreparedStatement(d, d.Sql, -1, 0)).ToList(), current, superuser: true, user: "postgres");
+}
