@@ -52,9 +52,10 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         { "trigger events", "t_events ON app.orders", "BEFORE INSERT", "BEFORE INSERT OR UPDATE" },
         { "trigger WHEN", "t_when ON app.orders", "IS DISTINCT FROM", "=" },
         { "trigger function", "t_fn ON app.orders", "app.touch()", "app.touch2()" },
-        { "view text", "app.v", "orders.total", "orders.total * 2 AS total" },
+        // Texts that PostgreSQL 14-18 all print (16 stopped qualifying column names).
+        { "view text", "app.v", "FROM app.orders;", "FROM app.orders WHERE id > 0;" },
         { "view options", "app.v_opt", "security_barrier=true", "security_barrier=false" },
-        { "view columns", "app.v_on_v", "SELECT v.id", "SELECT v.id, v.total" },
+        { "view columns", "app.v_on_v", "\n   FROM app.v", ", 1 AS one\n   FROM app.v" },
     };
 
     [Fact]
@@ -109,7 +110,8 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
 
         // A changed view: the view on it is executed, and in turn what mentions that one.
         var v = current.Single(o => o.Identity == "app.v");
-        declarations = Replace(exported, "app.v", v.Definition.Replace("orders.total", "orders.total * 2 AS total", StringComparison.Ordinal));
+        Assert.Contains("FROM app.orders;", v.Definition, StringComparison.Ordinal);
+        declarations = Replace(exported, "app.v", v.Definition.Replace("FROM app.orders;", "FROM app.orders WHERE id > 0;", StringComparison.Ordinal));
         unchanged = Unchanged(declarations, current);
         Assert.DoesNotContain(declarations.Single(d => d.Name == "v_on_v"), unchanged);
         Assert.Contains(declarations.Single(d => d.Name == "v_calls"), unchanged);
