@@ -169,8 +169,8 @@ internal static class CatalogQueries
 
     /// <summary>
     /// Managed-object dependencies recorded in pg_depend: view or materialized view → view/function (through its
-    /// rewrite rule), routine → routine (BEGIN ATOMIC bodies), policy → function/view (its expressions) and event
-    /// trigger → function. Trigger → function comes from the trigger query.
+    /// rewrite rule), routine → routine or view (BEGIN ATOMIC bodies; a view's row type as argument or result, e.g.
+    /// RETURNS SETOF), policy → function/view (its expressions) and event trigger → function. Trigger → function comes from the trigger query.
     /// Rows: dependent (classid, objid), referenced kind ('r' routine, 'v' view, 'm' materialized view), schema, name, args.
     /// </summary>
     public const string Dependencies = """
@@ -179,11 +179,12 @@ internal static class CatalogQueries
             FROM pg_depend d
             JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
             WHERE d.deptype = 'n' AND d.refobjid <> r.ev_class
-              AND d.refclassid IN ('pg_proc'::regclass, 'pg_class'::regclass)
+              AND d.refclassid IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
             UNION
             SELECT DISTINCT d.classid, d.objid, d.refclassid, d.refobjid
             FROM pg_depend d
-            WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
+            WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'n'
+              AND d.refclassid IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
               AND d.objid <> d.refobjid
             UNION
             SELECT DISTINCT d.classid, d.objid, d.refclassid, d.refobjid
@@ -203,5 +204,12 @@ internal static class CatalogQueries
         JOIN pg_class c ON deps.refclassid = 'pg_class'::regclass AND c.oid = deps.refobjid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('v', 'm')
+        UNION ALL
+        SELECT deps.classid, deps.objid, c.relkind::text, n.nspname, c.relname, NULL
+        FROM deps
+        JOIN pg_type t ON deps.refclassid = 'pg_type'::regclass AND t.oid = deps.refobjid
+        JOIN pg_class c ON c.oid = t.typrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('v', 'm') AND NOT (deps.classid = 'pg_class'::regclass AND deps.objid = c.oid)
         """;
 }
