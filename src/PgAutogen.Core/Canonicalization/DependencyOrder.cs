@@ -28,6 +28,9 @@ internal static class DependencyOrder
             return statements;
         }
 
+        // The parser keeps each declaration's tree; its facts are read on first use: here, on every core.
+        statements.Select(s => s.Declaration).Distinct().AsParallel().ForAll(d => DeclarationFacts.For(d));
+
         // Who defines which name (functions and procedures share names across overloads).
         var definers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)

@@ -25,7 +25,7 @@ internal readonly record struct NameReference(string Schema, string Name);
 internal sealed class DeclarationFacts
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 100_000 };
-    private static readonly ConditionalWeakTable<PgDeclaration, DeclarationFacts> Table = new();
+    private static readonly ConditionalWeakTable<PgDeclaration, Pending> Table = new();
 
     /// <summary>Nothing known: references nothing, never equal to a catalog definition.</summary>
     public static readonly DeclarationFacts Unknown = new(Array.Empty<NameReference>(), null, new HashSet<string>(StringComparer.Ordinal));
@@ -46,9 +46,46 @@ internal sealed class DeclarationFacts
     public IReadOnlySet<string> Mentions { get; }
 
     /// <summary>The facts of a declaration: those its parser attached, else read from its SQL now (once).</summary>
-    public static DeclarationFacts For(PgDeclaration declaration) => Table.GetValue(declaration, FromSql);
+    public static DeclarationFacts For(PgDeclaration declaration)
+    {
+        var pending = Table.GetValue(declaration, static _ => new Pending(ReadOnlyMemory<byte>.Empty));
+        lock (pending)
+        {
+            if (pending.Facts is null)
+            {
+                pending.Facts = pending.Json.IsEmpty ? FromSql(declaration) : FromJson(pending.Json);
+                pending.Json = ReadOnlyMemory<byte>.Empty;
+            }
 
-    /// <summary>Attaches what the parser read to the declaration it made.</summary>
+            return pending.Facts;
+        }
+    }
+
+    /// <summary>
+    /// A declaration's parse-tree node, kept by the parser and read only when a compare asks (the first time): parsing
+    /// declarations (Get-PgDeclaration, a linter) does not pay for what only a compare uses.
+    /// </summary>
+    private sealed class Pending(ReadOnlyMemory<byte> json)
+    {
+        public ReadOnlyMemory<byte> Json { get; set; } = json;
+
+        public DeclarationFacts? Facts { get; set; }
+    }
+
+    private static DeclarationFacts FromJson(ReadOnlyMemory<byte> nodeJson)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(nodeJson, JsonOptions);
+            return Read(doc.RootElement);
+        }
+        catch (JsonException)
+        {
+            return Unknown;
+        }
+    }
+
+    /// <summary>Attaches the parse-tree node the parser read to the declaration it made (read when first asked for).</summary>
     public static void Attach(PgDeclaration declaration, ReadOnlyMemory<byte> nodeJson)
     {
         if (declaration.IsComment)
@@ -56,18 +93,7 @@ internal sealed class DeclarationFacts
             return; // executed last, never skipped: nothing to know
         }
 
-        DeclarationFacts facts;
-        try
-        {
-            using var doc = JsonDocument.Parse(nodeJson, JsonOptions);
-            facts = Read(doc.RootElement);
-        }
-        catch (JsonException)
-        {
-            facts = Unknown;
-        }
-
-        Table.AddOrUpdate(declaration, facts);
+        Table.AddOrUpdate(declaration, new Pending(nodeJson));
     }
 
     /// <summary>The tree hash of one statement's SQL (a catalog definition); null when it is not exactly one statement that parses.</summary>
