@@ -96,9 +96,9 @@ public static class Canonicalizer
             }
 
             // Not when a materialized view is re-created: what depends on it was dropped above and must run again.
-            var changed = options.ParseTreeShortcut && recreation.Reasons.Count == 0
+            var (changed, skipped) = options.ParseTreeShortcut && recreation.Reasons.Count == 0
                 ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, events, cancellationToken).ConfigureAwait(false)
-                : prepared;
+                : (prepared, new Dictionary<PgDeclaration, PgObject>());
             if (!ReferenceEquals(changed, prepared))
             {
                 changed = changed.Where(p => !p.Skipped).ToList();
@@ -112,6 +112,7 @@ public static class Canonicalizer
             else
             {
                 changed = prepared;
+                skipped = new Dictionary<PgDeclaration, PgObject>();
             }
 
             var oneBatch = !ReferenceEquals(changed, prepared)
@@ -123,16 +124,21 @@ public static class Canonicalizer
             // Each declaration's catalog row, looked up once (to_regprocedure costs a catalog-cache miss per
             // routine); the body validation and the mapping of the read-back both use it.
             var validateWatch = Stopwatch.StartNew();
-            var targets = await ResolveTargetsAsync(connection, declarations, currentSchema, cancellationToken).ConfigureAwait(false);
+            // Declarations left out as unchanged are their current objects: neither resolved nor read back (most of a
+            // large compare); what was executed is read back by oid.
+            var targets = await ResolveTargetsAsync(connection, skipped.Count == 0 ? declarations : declarations.Where(d => !skipped.ContainsKey(d)).ToList(), currentSchema, cancellationToken).ConfigureAwait(false);
 
             // COMMENT ON declarations name objects; they create none.
-            var resolved = Resolve(targets.Where(t => !t.Declaration.IsComment && !t.Declaration.IsIndex).ToList());
+            var resolved = Resolve(targets.Where(t => !t.Declaration.IsComment && !t.Declaration.IsIndex)
+                .Concat(skipped.Select(s => (s.Key, ObjectKey.Family(s.Value.Kind), (uint?)s.Value.Oid))).ToList());
             var commented = targets
                 .Where(t => t.Declaration.IsComment && t.Oid is not null)
                 .Select(t => (t.Family, t.Oid!.Value))
                 .ToHashSet();
             var readBackWatch = Stopwatch.StartNew();
-            var after = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
+            var after = skipped.Count == 0
+                ? await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false)
+                : await ReadBackAsync(connection, options.Filter, targets, skipped, current, cancellationToken).ConfigureAwait(false);
             var readBackMs = readBackWatch.ElapsedMilliseconds;
             events.Verbose($"Read the desired catalog: {after.Count} object(s) in {readBackMs} ms");
             var desired = new List<PgObject>();
@@ -224,6 +230,25 @@ public static class Canonicalizer
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The desired catalog when the shortcut left declarations out: the objects the executed declarations target, read by
+    /// oid, and every other current object as it is (nothing executed refers to them, or they would have been executed).
+    /// </summary>
+    private static async Task<List<PgObject>> ReadBackAsync(
+        NpgsqlConnection connection, CatalogFilter filter, IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets,
+        IReadOnlyDictionary<PgDeclaration, PgObject> skipped, IReadOnlyList<PgObject> current, CancellationToken cancellationToken)
+    {
+        var oids = targets.Where(t => t.Oid is not null).Select(t => t.Oid!.Value).ToHashSet();
+        var read = oids.Count == 0
+            ? new List<PgObject>()
+            : await CatalogInspector.ReadAllAsync(connection, new CatalogFilter { Kinds = filter.Kinds, Schemas = filter.Schemas, Names = filter.Names, Oids = oids }, cancellationToken).ConfigureAwait(false);
+        var executed = targets.Where(t => t.Oid is not null).Select(t => (t.Family, t.Oid!.Value)).ToHashSet();
+        read.RemoveAll(o => !executed.Contains((ObjectKey.Family(o.Kind), o.Oid))); // an oid shared by rows of two catalogs
+        var keys = read.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        read.AddRange(current.Where(o => !keys.Contains(o.Key)));
+        return read;
     }
 
     /// <summary>

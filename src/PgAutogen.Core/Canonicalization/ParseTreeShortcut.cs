@@ -33,8 +33,11 @@ internal static class ParseTreeShortcut
 {
     private const string Savepoint = "pgautogen_shortcut";
 
-    /// <summary>The statements that must be executed: <paramref name="prepared"/> without the unchanged ones (the same list when none is).</summary>
-    public static async Task<List<PreparedStatement>> SelectAsync(
+    /// <summary>
+    /// The statements that must be executed: <paramref name="prepared"/> without the unchanged ones (the same list when
+    /// none is), and the unchanged declarations with the current object each one is.
+    /// </summary>
+    public static async Task<(List<PreparedStatement> Execute, IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged)> SelectAsync(
         NpgsqlConnection connection, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, IEngineEvents events, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
@@ -46,7 +49,7 @@ internal static class ParseTreeShortcut
         {
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                return prepared;
+                return (prepared, None);
             }
 
             catalogFirst = !reader.IsDBNull(0) && reader.GetBoolean(0);
@@ -57,18 +60,20 @@ internal static class ParseTreeShortcut
         if (!catalogFirst)
         {
             events.Verbose("The parse-tree shortcut is off for this session: its search_path does not resolve names in pg_catalog first.");
-            return prepared;
+            return (prepared, None);
         }
 
         var skip = Unchanged(prepared, current, superuser, user);
         if (skip.Count == 0)
         {
-            return prepared;
+            return (prepared, None);
         }
 
         events.Verbose($"{skip.Count} declaration(s) have the parse tree of the current object's definition: unchanged, not executed ({watch.ElapsedMilliseconds} ms)");
-        return prepared.Where(p => !skip.Contains(p.Declaration)).ToList();
+        return (prepared.Where(p => !skip.ContainsKey(p.Declaration)).ToList(), skip);
     }
+
+    private static readonly IReadOnlyDictionary<PgDeclaration, PgObject> None = new Dictionary<PgDeclaration, PgObject>();
 
     /// <summary>
     /// Executes the statements in one batch, in a savepoint. False (rolled back to the savepoint) when PostgreSQL refused
@@ -103,8 +108,8 @@ internal static class ParseTreeShortcut
         }
     }
 
-    /// <summary>The declarations that need not be executed.</summary>
-    internal static HashSet<PgDeclaration> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user)
+    /// <summary>The declarations that need not be executed, each with the current object it is.</summary>
+    internal static Dictionary<PgDeclaration, PgObject> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user)
     {
         var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
         // Any schema: an unqualified COMMENT ON may name it too.
@@ -151,12 +156,12 @@ internal static class ParseTreeShortcut
         var declared = pairs.AsParallel().AsOrdered()
             .Select(p => DeclarationFacts.For(p.Declaration).TreeHash is { } hash && string.Equals(hash, DeclarationFacts.TreeHashOf(p.Current.Definition), StringComparison.Ordinal))
             .ToArray();
-        var unchanged = new HashSet<PgDeclaration>();
+        var unchanged = new Dictionary<PgDeclaration, PgObject>();
         for (var i = 0; i < pairs.Count; i++)
         {
             if (declared[i])
             {
-                unchanged.Add(pairs[i].Declaration);
+                unchanged.TryAdd(pairs[i].Declaration, pairs[i].Current);
             }
         }
 
@@ -182,7 +187,7 @@ internal static class ParseTreeShortcut
         }
 
         var mentionedBy = new Dictionary<string, List<PgDeclaration>>(StringComparer.Ordinal);
-        foreach (var declaration in unchanged)
+        foreach (var declaration in unchanged.Keys)
         {
             foreach (var mention in DeclarationFacts.For(declaration).Mentions)
             {
@@ -195,7 +200,7 @@ internal static class ParseTreeShortcut
             }
         }
 
-        foreach (var declaration in declarations.Where(d => !unchanged.Contains(d)))
+        foreach (var declaration in declarations.Where(d => !unchanged.ContainsKey(d)))
         {
             Executed(declaration);
         }

@@ -182,5 +182,5 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
     }
 
     private static HashSet<PgDeclaration> Unchanged(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current) =>
-        ParseTreeShortcut.Unchanged(declarations.Select(d => new PreparedStatement(d, d.Sql, -1, 0)).ToList(), current, superuser: true, user: "postgres");
+        ParseTreeShortcut.Unchanged(declarations.Select(d => new PreparedStatement(d, d.Sql, -1, 0)).ToList(), current, superuser: true, user: "postgres").Keys.ToHashSet();
 }
