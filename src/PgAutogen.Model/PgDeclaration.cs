@@ -83,6 +83,12 @@ public sealed class PgDeclaration
         }
     }
 
+    /// <summary>
+    /// What the engine read from the statement's parse tree (references, tree hash), kept with the declaration: a field,
+    /// not a side table, since a ConditionalWeakTable's dependent handles made every GC of a large parse slower.
+    /// </summary>
+    internal object? EngineFacts;
+
     /// <summary>Where it was declared: <c>file:line:column</c>.</summary>
     public string Location => File + ":" + Line + ":" + Column;
 

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace PgAutogen.Core.Parsing;
@@ -25,7 +23,6 @@ internal readonly record struct NameReference(string Schema, string Name);
 internal sealed class DeclarationFacts
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 100_000 };
-    private static readonly ConditionalWeakTable<PgDeclaration, Pending> Table = new();
 
     /// <summary>Nothing known: references nothing, never equal to a catalog definition.</summary>
     public static readonly DeclarationFacts Unknown = new(Array.Empty<NameReference>(), null, new HashSet<string>(StringComparer.Ordinal));
@@ -48,44 +45,16 @@ internal sealed class DeclarationFacts
     /// <summary>The facts of a declaration: those its parser attached, else read from its SQL now (once).</summary>
     public static DeclarationFacts For(PgDeclaration declaration)
     {
-        var pending = Table.GetValue(declaration, static _ => new Pending(ReadOnlyMemory<byte>.Empty));
-        lock (pending)
+        if (declaration.EngineFacts is DeclarationFacts facts)
         {
-            if (pending.Facts is null)
-            {
-                pending.Facts = pending.Json.IsEmpty ? FromSql(declaration) : FromJson(pending.Json);
-                pending.Json = ReadOnlyMemory<byte>.Empty;
-            }
-
-            return pending.Facts;
+            return facts;
         }
+
+        facts = FromSql(declaration);
+        return Interlocked.CompareExchange(ref declaration.EngineFacts, facts, null) as DeclarationFacts ?? facts;
     }
 
-    /// <summary>
-    /// A declaration's parse-tree node, kept by the parser and read only when a compare asks (the first time): parsing
-    /// declarations (Get-PgDeclaration, a linter) does not pay for what only a compare uses.
-    /// </summary>
-    private sealed class Pending(ReadOnlyMemory<byte> json)
-    {
-        public ReadOnlyMemory<byte> Json { get; set; } = json;
-
-        public DeclarationFacts? Facts { get; set; }
-    }
-
-    private static DeclarationFacts FromJson(ReadOnlyMemory<byte> nodeJson)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(nodeJson, JsonOptions);
-            return Read(doc.RootElement);
-        }
-        catch (JsonException)
-        {
-            return Unknown;
-        }
-    }
-
-    /// <summary>Attaches the parse-tree node the parser read to the declaration it made (read when first asked for).</summary>
+    /// <summary>Reads the facts of the parse-tree node the parser read for the declaration it made (on the parsing thread).</summary>
     public static void Attach(PgDeclaration declaration, ReadOnlyMemory<byte> nodeJson)
     {
         if (declaration.IsComment)
@@ -93,23 +62,46 @@ internal sealed class DeclarationFacts
             return; // executed last, never skipped: nothing to know
         }
 
-        Table.AddOrUpdate(declaration, new Pending(nodeJson));
+        declaration.EngineFacts = FromJson(nodeJson);
+    }
+
+    private static DeclarationFacts FromJson(ReadOnlyMemory<byte> nodeJson)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(nodeJson.Span, new JsonReaderOptions { MaxDepth = 100_000 });
+            return reader.Read() ? Read(ref reader) : Unknown;
+        }
+        catch (JsonException)
+        {
+            return Unknown;
+        }
     }
 
     /// <summary>The tree hash of one statement's SQL (a catalog definition); null when it is not exactly one statement that parses.</summary>
     public static string? TreeHashOf(string sql)
     {
-        var element = ParseOne(sql, out var doc);
-        using (doc)
+        var parsed = LibPgQuery.ParseToJson(sql);
+        if (parsed.Value is not { } json)
         {
-            if (element is not { } node)
+            return null;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 100_000 });
+            if (!ToOnlyStatement(ref reader))
             {
                 return null;
             }
 
             var walker = new Walker(collect: false);
-            walker.Statement(node);
-            return walker.Hash();
+            walker.Statement(ref reader);
+            return NextIsEndOfStatements(ref reader) ? walker.Hash() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
@@ -139,44 +131,98 @@ internal sealed class DeclarationFacts
             return Unknown;
         }
 
-        var element = ParseOne(declaration.Sql, out var doc);
-        using (doc)
-        {
-            return element is { } node ? Read(node) : Unknown;
-        }
-    }
-
-    private static JsonElement? ParseOne(string sql, out JsonDocument? doc)
-    {
-        doc = null;
-        var parsed = LibPgQuery.ParseToJson(sql);
+        var parsed = LibPgQuery.ParseToJson(declaration.Sql);
         if (parsed.Value is not { } json)
         {
-            return null;
+            return Unknown;
         }
 
-        doc = JsonDocument.Parse(json, JsonOptions);
-        return doc.RootElement.TryGetProperty("stmts", out var stmts) && stmts.ValueKind == JsonValueKind.Array && stmts.GetArrayLength() == 1
-            && stmts[0].TryGetProperty("stmt", out var stmt)
-            ? stmt
-            : null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 100_000 });
+            if (!ToOnlyStatement(ref reader))
+            {
+                return Unknown;
+            }
+
+            var facts = Read(ref reader);
+            return NextIsEndOfStatements(ref reader) ? facts : Unknown;
+        }
+        catch (JsonException)
+        {
+            return Unknown;
+        }
     }
 
-    private static DeclarationFacts Read(JsonElement node)
+    /// <summary>Moves a reader of a whole parse result (<c>{"version":..,"stmts":[{"stmt":{...},...}]}</c>) to the first statement's node.</summary>
+    private static bool ToOnlyStatement(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("stmts"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("stmt"u8))
+                {
+                    return reader.Read() && reader.TokenType == JsonTokenType.StartObject;
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+
+            return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>After the first statement's node: true when it was the only statement.</summary>
+    private static bool NextIsEndOfStatements(ref Utf8JsonReader reader)
+    {
+        // The rest of the first element of "stmts" (stmt_len, stmt_location), then the array must end.
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            reader.Read();
+            reader.Skip();
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && reader.Read() && reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    /// <summary>The facts of a statement node (the reader on its StartObject).</summary>
+    private static DeclarationFacts Read(ref Utf8JsonReader reader)
     {
         var walker = new Walker(collect: true);
-        walker.Statement(node);
+        walker.Statement(ref reader);
         return new DeclarationFacts(walker.References.Distinct().ToArray(), walker.Hash(), walker.Mentions);
     }
 
     /// <summary>
-    /// One pass over a statement's tree: an injective encoding of it for the hash (positions and OR REPLACE left
-    /// out, a routine's options stably sorted by name: CREATE accepts them in any order, and pg_get_functiondef
-    /// prints them in its own), and, when collecting, the references and mentions.
+    /// One pass over a statement's JSON tree with a forward-only reader (no document, no strings but the mentions): an
+    /// injective encoding of it for the hash (positions and OR REPLACE left out, a routine's options stably sorted by
+    /// name: CREATE accepts them in any order, and pg_get_functiondef prints them in its own), and, when collecting,
+    /// the references and mentions. Strings are encoded as libpg_query wrote them (escaped), which is one form per value.
     /// </summary>
     private sealed class Walker(bool collect)
     {
-        private readonly MemoryStream _buffer = new();
+        private MemoryStream _buffer = new();
         private readonly byte[] _scratch = new byte[4];
 
         public List<NameReference> References { get; } = new();
@@ -185,49 +231,55 @@ internal sealed class DeclarationFacts
 
         public string Hash() => Convert.ToHexString(SHA256.HashData(_buffer.GetBuffer().AsSpan(0, (int)_buffer.Length)));
 
-        /// <summary>The statement node: <c>{"CreateFunctionStmt":{...}}</c>.</summary>
-        public void Statement(JsonElement wrapper)
+        /// <summary>The statement node <c>{"CreateFunctionStmt":{...}}</c>; the reader on its StartObject, left on its EndObject.</summary>
+        public void Statement(ref Utf8JsonReader reader)
         {
             _buffer.WriteByte((byte)'{');
-            foreach (var type in wrapper.EnumerateObject())
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                Name(type.Name);
-                var isFunction = type.NameEquals("CreateFunctionStmt");
-                if (type.Value.ValueKind != JsonValueKind.Object)
+                var isFunction = reader.ValueTextEquals("CreateFunctionStmt"u8);
+                var isView = reader.ValueTextEquals("ViewStmt"u8);
+                var isTrigger = reader.ValueTextEquals("CreateTrigStmt"u8);
+                Raw('P', ref reader);
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    Value(type.Value, mention: true);
+                    Value(ref reader, mention: true, reference: true, capture: null);
                     continue;
                 }
 
                 _buffer.WriteByte((byte)'{');
-                foreach (var field in type.Value.EnumerateObject())
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (IsPosition(field) || field.NameEquals("replace"))
+                    if (IsPosition(ref reader) || reader.ValueTextEquals("replace"u8))
                     {
+                        reader.Read();
+                        reader.Skip();
                         continue;
                     }
 
-                    Name(field.Name);
-                    if (isFunction && field.NameEquals("options") && field.Value.ValueKind == JsonValueKind.Array)
+                    var isOptions = isFunction && reader.ValueTextEquals("options"u8);
+                    var isOwnName = isView && reader.ValueTextEquals("view"u8);
+                    var isTriggerFunction = isTrigger && reader.ValueTextEquals("funcname"u8);
+                    Raw('P', ref reader);
+                    reader.Read();
+                    if (isOptions && reader.TokenType == JsonTokenType.StartArray)
                     {
-                        Options(field.Value);
+                        Options(ref reader);
                     }
-                    else if (type.NameEquals("ViewStmt") && field.NameEquals("view"))
+                    else if (isOwnName)
                     {
-                        Value(field.Value, mention: true, reference: false); // its own name, not a reference
+                        Value(ref reader, mention: true, reference: false, capture: null); // its own name, not a reference
                     }
-                    else if (type.NameEquals("CreateTrigStmt") && field.NameEquals("funcname"))
+                    else if (isTriggerFunction && collect)
                     {
-                        if (collect)
-                        {
-                            References.Add(ToReference(field.Value)); // the trigger's function
-                        }
-
-                        Value(field.Value, mention: true);
+                        var names = new List<string>(2);
+                        Value(ref reader, mention: true, reference: true, capture: names);
+                        References.Add(ToReference(names)); // the trigger's function
                     }
                     else
                     {
-                        Value(field.Value, mention: true);
+                        Value(ref reader, mention: true, reference: true, capture: null);
                     }
                 }
 
@@ -238,74 +290,88 @@ internal sealed class DeclarationFacts
         }
 
         /// <summary>A routine's options (DefElem), stably sorted by defname; the body ("as") is hashed, not mentioned.</summary>
-        private void Options(JsonElement options)
+        private void Options(ref Utf8JsonReader reader)
         {
-            var items = options.EnumerateArray()
-                .Select((e, i) => (Element: e, Index: i, Name: e.TryGetProperty("DefElem", out var d) ? DeclarationReaders.String(d, "defname") ?? "" : ""))
-                .OrderBy(x => x.Name, StringComparer.Ordinal).ThenBy(x => x.Index)
-                .ToList();
-            _buffer.WriteByte((byte)'[');
-            Int(items.Count);
-            foreach (var item in items)
+            var items = new List<(string Name, int Index, MemoryStream Encoding)>();
+            var outer = _buffer;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                Value(item.Element, mention: !string.Equals(item.Name, "as", StringComparison.Ordinal));
+                var name = DefName(reader);
+                _buffer = new MemoryStream();
+                Value(ref reader, mention: !string.Equals(name, "as", StringComparison.Ordinal), reference: true, capture: null);
+                items.Add((name, items.Count, _buffer));
+            }
+
+            _buffer = outer;
+            _buffer.WriteByte((byte)'[');
+            foreach (var item in items.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Index))
+            {
+                _buffer.Write(item.Encoding.GetBuffer().AsSpan(0, (int)item.Encoding.Length));
             }
 
             _buffer.WriteByte((byte)']');
         }
 
-        private void Value(JsonElement value, bool mention, bool reference = true)
+        /// <summary>The defname of the option the reader is on (<c>{"DefElem":{"defname":"as",...}}</c>), read ahead on a copy.</summary>
+        private static string DefName(Utf8JsonReader probe)
         {
-            switch (value.ValueKind)
+            if (probe.TokenType != JsonTokenType.StartObject || !probe.Read() || probe.TokenType != JsonTokenType.PropertyName
+                || !probe.ValueTextEquals("DefElem"u8) || !probe.Read() || probe.TokenType != JsonTokenType.StartObject)
             {
-                case JsonValueKind.Object:
-                    if (collect && reference)
-                    {
-                        Reference(value);
-                    }
+                return "";
+            }
 
-                    _buffer.WriteByte((byte)'{');
-                    foreach (var field in value.EnumerateObject())
-                    {
-                        if (IsPosition(field))
-                        {
-                            continue;
-                        }
+            while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+            {
+                if (probe.ValueTextEquals("defname"u8))
+                {
+                    return probe.Read() && probe.TokenType == JsonTokenType.String ? probe.GetString() ?? "" : "";
+                }
 
-                        Name(field.Name);
-                        Value(field.Value, mention, reference);
-                    }
+                probe.Read();
+                probe.Skip();
+            }
 
-                    _buffer.WriteByte((byte)'}');
+            return "";
+        }
+
+        /// <summary>Any value (the reader on its first token, left on its last); <paramref name="capture"/> collects its strings.</summary>
+        private void Value(ref Utf8JsonReader reader, bool mention, bool reference, List<string>? capture)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    Object(ref reader, mention, reference, capture);
                     break;
-                case JsonValueKind.Array:
+                case JsonTokenType.StartArray:
                     _buffer.WriteByte((byte)'[');
-                    Int(value.GetArrayLength());
-                    foreach (var item in value.EnumerateArray())
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        Value(item, mention, reference);
+                        Value(ref reader, mention, reference, capture);
                     }
 
                     _buffer.WriteByte((byte)']');
                     break;
-                case JsonValueKind.String:
-                    var text = value.GetString() ?? "";
-                    _buffer.WriteByte((byte)'S');
-                    Text(text);
-                    if (collect && mention)
+                case JsonTokenType.String:
+                    Raw('S', ref reader);
+                    if (capture is not null || (collect && mention))
                     {
-                        Mention(text);
+                        var text = reader.GetString() ?? "";
+                        capture?.Add(text);
+                        if (collect && mention)
+                        {
+                            Mention(text);
+                        }
                     }
 
                     break;
-                case JsonValueKind.Number:
-                    _buffer.WriteByte((byte)'N');
-                    Text(value.GetRawText());
+                case JsonTokenType.Number:
+                    Raw('N', ref reader);
                     break;
-                case JsonValueKind.True:
+                case JsonTokenType.True:
                     _buffer.WriteByte((byte)'T');
                     break;
-                case JsonValueKind.False:
+                case JsonTokenType.False:
                     _buffer.WriteByte((byte)'F');
                     break;
                 default:
@@ -314,30 +380,100 @@ internal sealed class DeclarationFacts
             }
         }
 
-        /// <summary>A RangeVar (relname), a FuncCall or a trigger's function (funcname), a TypeName (names + typemod).</summary>
-        private void Reference(JsonElement node)
+        /// <summary>
+        /// An object node; when collecting references, a RangeVar (relname), a FuncCall or a trigger's function (funcname)
+        /// and a TypeName (names + typemod) name something.
+        /// </summary>
+        private void Object(ref Utf8JsonReader reader, bool mention, bool reference, List<string>? capture)
         {
-            if (DeclarationReaders.String(node, "relname") is { } relation)
+            var track = collect && reference;
+            string? schema = null, relation = null;
+            List<string>? function = null, type = null;
+            var typemod = false;
+            _buffer.WriteByte((byte)'{');
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                References.Add(new NameReference(DeclarationReaders.String(node, "schemaname") ?? "", relation));
+                if (IsPosition(ref reader))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                List<string>? into = capture;
+                if (track)
+                {
+                    if (reader.ValueTextEquals("relname"u8) || reader.ValueTextEquals("schemaname"u8))
+                    {
+                        var isRelation = reader.ValueTextEquals("relname"u8);
+                        Raw('P', ref reader);
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            var text = reader.GetString() ?? "";
+                            if (isRelation)
+                            {
+                                relation = text;
+                            }
+                            else
+                            {
+                                schema = text;
+                            }
+                        }
+
+                        Value(ref reader, mention, reference, capture);
+                        continue;
+                    }
+
+                    if (reader.ValueTextEquals("funcname"u8))
+                    {
+                        into = function = new List<string>(2);
+                    }
+                    else if (reader.ValueTextEquals("names"u8))
+                    {
+                        into = type = new List<string>(2);
+                    }
+                    else if (reader.ValueTextEquals("typemod"u8))
+                    {
+                        typemod = true;
+                    }
+                }
+
+                Raw('P', ref reader);
+                reader.Read();
+                Value(ref reader, mention, reference, into);
+                if (into is not null && !ReferenceEquals(into, capture) && capture is not null)
+                {
+                    capture.AddRange(into);
+                }
             }
 
-            if (node.TryGetProperty("funcname", out var function))
+            _buffer.WriteByte((byte)'}');
+            if (track)
             {
-                References.Add(ToReference(function));
-            }
+                if (relation is not null)
+                {
+                    References.Add(new NameReference(schema ?? "", relation));
+                }
 
-            if (node.TryGetProperty("names", out var type) && node.TryGetProperty("typemod", out _))
-            {
-                References.Add(ToReference(type));
+                if (function is not null)
+                {
+                    References.Add(ToReference(function));
+                }
+
+                if (type is not null && typemod)
+                {
+                    References.Add(ToReference(type));
+                }
             }
         }
 
-        private static NameReference ToReference(JsonElement names)
+        private static NameReference ToReference(List<string> parts) => parts.Count switch
         {
-            var (schema, name) = DeclarationReaders.QualifiedName(names);
-            return new NameReference(schema, name);
-        }
+            0 => new NameReference("", ""),
+            1 => new NameReference("", parts[0]),
+            _ => new NameReference(parts[^2], parts[^1]),
+        };
 
         private void Mention(string text)
         {
@@ -349,26 +485,17 @@ internal sealed class DeclarationFacts
             }
         }
 
-        private static bool IsPosition(JsonProperty field) =>
-            field.NameEquals("location") || field.NameEquals("stmt_location") || field.NameEquals("stmt_len");
+        private static bool IsPosition(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("location"u8) || reader.ValueTextEquals("stmt_location"u8) || reader.ValueTextEquals("stmt_len"u8);
 
-        private void Name(string name)
+        /// <summary>A tag, the length, and the token's bytes as written (a property name, a string, a number).</summary>
+        private void Raw(char tag, ref Utf8JsonReader reader)
         {
-            _buffer.WriteByte((byte)'P');
-            Text(name);
-        }
-
-        private void Text(string text)
-        {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            Int(bytes.Length);
-            _buffer.Write(bytes);
-        }
-
-        private void Int(int value)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_scratch, value);
+            _buffer.WriteByte((byte)tag);
+            var span = reader.ValueSpan;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_scratch, span.Length);
             _buffer.Write(_scratch);
+            _buffer.Write(span);
         }
     }
 }
