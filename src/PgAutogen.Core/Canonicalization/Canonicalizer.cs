@@ -69,10 +69,12 @@ public static class Canonicalizer
                 $"SET LOCAL lock_timeout = {Milliseconds(options.LockTimeout)}; " +
                 $"SET LOCAL statement_timeout = {Milliseconds(options.StatementTimeout)}; " +
                 "SET LOCAL check_function_bodies = off; SET LOCAL client_min_messages = warning; " +
-                "SELECT current_schema(), current_setting('server_version_num')::int, current_user", connection, transaction);
+                "SELECT current_schema(), current_setting('server_version_num')::int, current_user, " +
+                "EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled = 'O')", connection, transaction);
             string currentSchema;
             int serverVersion;
             string currentUser;
+            bool eventTriggers;
             await using (settings)
             await using (var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -81,6 +83,12 @@ public static class Canonicalizer
                     "The session has no current schema (no schema of search_path exists), so unqualified declarations have nowhere to go. Set search_path, or qualify the declarations.") : reader.GetString(0);
                 serverVersion = reader.GetInt32(1);
                 currentUser = reader.GetString(2);
+                eventTriggers = reader.GetBoolean(3);
+            }
+
+            if (eventTriggers)
+            {
+                await QuietEventTriggersAsync(connection, events, cancellationToken).ConfigureAwait(false);
             }
 
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
@@ -229,6 +237,29 @@ public static class Canonicalizer
                     await connection.CloseAsync().ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The database has event triggers, and the compare's DDL (rolled back, but executed) would fire them: one that
+    /// refuses DDL would fail the compare, one that logs would log what never happened. In replica mode
+    /// (session_replication_role, for this transaction only) PostgreSQL fires only those set ENABLE REPLICA or ENABLE
+    /// ALWAYS. Setting it needs a superuser (or, from PostgreSQL 15, GRANT SET): without, the compare goes on as is.
+    /// </summary>
+    private static async Task QuietEventTriggersAsync(NpgsqlConnection connection, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        await ExecuteSqlAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteSqlAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+            events.Verbose("The database has event triggers: the compare runs with session_replication_role = replica, so they do not fire on its DDL.");
+        }
+        catch (PostgresException ex) when (ex.SqlState == "42501")
+        {
+            await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+            events.Verbose("The database has event triggers, and this role may not set session_replication_role: they fire on the compare's DDL (which is rolled back).");
         }
     }
 

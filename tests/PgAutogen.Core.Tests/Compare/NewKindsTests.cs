@@ -389,6 +389,28 @@ public sealed class NewKindsTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task An_existing_event_trigger_that_refuses_ddl_does_not_fail_the_compare()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE TABLE app.t (id int);
+            CREATE FUNCTION app.no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'DDL is frozen'; END $$;
+            CREATE EVENT TRIGGER ddl_freeze ON ddl_command_start EXECUTE FUNCTION app.no_ddl();
+            """);
+        var decls = Parse("""
+            CREATE FUNCTION app.no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'DDL is frozen'; END $$;
+            CREATE EVENT TRIGGER ddl_freeze ON ddl_command_start EXECUTE FUNCTION app.no_ddl();
+            CREATE VIEW app.v AS SELECT id FROM app.t;
+            """);
+        var events = new RecordingEvents();
+        var m = await Harness.CompareAsync(db, decls, events: events);
+        Assert.Equal("Create app.v", Harness.Actions(m));
+        Assert.Contains(events.VerboseLines, v => v.Contains("session_replication_role = replica", StringComparison.Ordinal));
+        Assert.Equal("O", await db.ScalarAsync<string>("SELECT evtenabled::text FROM pg_event_trigger WHERE evtname = 'ddl_freeze'"));
+    }
+
+    [Fact]
     public async Task Event_triggers_belong_to_no_schema_and_a_schema_filter_leaves_them_out()
     {
         await using var db = await fixture.CreateDatabaseAsync();
