@@ -1,7 +1,7 @@
 namespace PgAutogen.Bench.Tests;
 
 /// <summary>The benchmark still works: --quick (N = 500, one run) end to end, with no assertion on time.</summary>
-public sealed class QuickBenchTests(BenchDatabaseFixture fixture)
+public sealed class QuickBenchTests(PgAutogen.Core.Tests.CoreDatabaseFixture fixture)
 {
     [Fact]
     public async Task Quick_run_measures_every_phase_and_the_floor()
