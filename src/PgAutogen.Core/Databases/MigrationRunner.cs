@@ -8,7 +8,9 @@ namespace PgAutogen.Core.Databases;
 /// <summary>
 /// Applies one section of a dbmate-style migration file (<c>-- migrate:up</c> / <c>-- migrate:down</c>) in one
 /// transaction: split into statements by the same lexer as the declarations (dollar quotes and BEGIN ATOMIC
-/// bodies stay whole), sent as one batch, committed only when every statement succeeded.
+/// bodies stay whole), sent as one batch, committed only when every statement succeeded. A section marked
+/// <c>transaction:false</c> on its marker line (dbmate's option, for statements such as CREATE INDEX
+/// CONCURRENTLY that cannot run in a transaction) runs statement by statement, each committed on its own.
 /// </summary>
 public static class MigrationRunner
 {
@@ -27,6 +29,7 @@ public static class MigrationRunner
 
         var source = SourceText.FromBytes(path, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
         var (start, end) = Section(source, down);
+        var inTransaction = !MarkerSaysNoTransaction(source.Bytes, start);
         var statements = SqlLexer.SplitStatements(source.Bytes, start, end)
             .Select(r => (Start: SqlLexer.SkipTrivia(source.Bytes, r.Start, r.End), r.End))
             .Where(r => r.Start < r.End)
@@ -39,6 +42,13 @@ public static class MigrationRunner
 
         var watch = Stopwatch.StartNew();
         await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+        if (!inTransaction)
+        {
+            await RunEachAsync(conn, source, path, statements, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Applied the {(down ? "down" : "up")} section of {path} without a transaction (transaction:false): {statements.Count} statement(s) in {watch.ElapsedMilliseconds} ms");
+            return statements.Count;
+        }
+
         await using var transaction = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(conn, transaction);
         foreach (var (s, e) in statements)
@@ -68,6 +78,49 @@ public static class MigrationRunner
 
         events.Verbose($"Applied the {(down ? "down" : "up")} section of {path}: {statements.Count} statement(s) in {watch.ElapsedMilliseconds} ms");
         return statements.Count;
+    }
+
+    /// <summary>transaction:false: each statement on its own, committed as it runs; an error names it and what was already applied.</summary>
+    private static async Task RunEachAsync(
+        NpgsqlConnection conn, SourceText source, string path, IReadOnlyList<(int Start, int End)> statements, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < statements.Count; i++)
+        {
+            var (s, e) = statements[i];
+            var sql = source.Decode(s, e);
+            events.Debug(sql);
+            try
+            {
+                await using var single = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(sql) } };
+                await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                var (line, column) = source.Locate(s);
+                throw new PgAutogenException(PgErrorId.QueryFailed,
+                    $"{path}:{line}:{column}: {ex.MessageText}" + (string.IsNullOrEmpty(ex.Detail) ? "" : "\nDETAIL: " + ex.Detail) +
+                    (string.IsNullOrEmpty(ex.Hint) ? "" : "\nHINT: " + ex.Hint) +
+                    $"\nThe section is marked transaction:false: the {i} statement(s) before this one were applied and stay applied.", ex)
+                {
+                    Target = path,
+                    RecommendedAction = "Fix the statement (or the database), then apply the rest by hand or make the section idempotent and run it again.",
+                };
+            }
+        }
+    }
+
+    /// <summary>True when the marker line that ends at <paramref name="sectionStart"/> carries dbmate's <c>transaction:false</c>.</summary>
+    private static bool MarkerSaysNoTransaction(ReadOnlySpan<byte> text, int sectionStart)
+    {
+        if (sectionStart == 0)
+        {
+            return false; // no marker: the whole file, in a transaction
+        }
+
+        var lineStart = text[..Math.Max(0, sectionStart - 1)].LastIndexOf((byte)'\n') + 1;
+        var line = System.Text.Encoding.UTF8.GetString(text[lineStart..sectionStart]);
+        return line.StartsWith("-- migrate:", StringComparison.Ordinal)
+            && line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(w => string.Equals(w, "transaction:false", StringComparison.Ordinal));
     }
 
     /// <summary>The byte range of the section: up from its marker to the down marker; down from its marker to the end. Without markers the whole file is up.</summary>
