@@ -12,6 +12,13 @@ public sealed class CompareRequest
 {
     public required IReadOnlyList<PgDeclaration> Declarations { get; init; }
 
+    /// <summary>
+    /// Declarations still being parsed, used instead of <see cref="Declarations"/> when set: the compare connects and
+    /// reads the current catalog meanwhile. A null result means they had errors: nothing is compared, and the compare
+    /// throws <see cref="Canonicalization.DeclarationsInvalidException"/>, also when the connection failed meanwhile.
+    /// </summary>
+    public Task<IReadOnlyList<PgDeclaration>?>? Pending { get; init; }
+
     /// <summary>When set (objects piped in), only these existing objects are in scope: others are neither replaced nor dropped.</summary>
     public IReadOnlyList<PgObject>? PipedCurrent { get; init; }
 
@@ -26,25 +33,42 @@ public static class CompareService
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(events);
-        await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await CompareAsync(conn, request, events, cancellationToken).ConfigureAwait(false);
+            await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await CompareAsync(conn, request, events, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+            {
+                throw CatalogService.QueryError(ex, connection);
+            }
+            catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw CatalogService.QueryError(ex, connection);
+            }
         }
-        catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not DeclarationsInvalidException && request.Pending is not null)
         {
-            throw CatalogService.QueryError(ex, connection);
-        }
-        catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw CatalogService.QueryError(ex, connection);
+            // Declarations parsed while connecting: their errors (or a parser that cannot load) come first, as they would
+            // without a connection.
+            if (await request.Pending.ConfigureAwait(false) is null)
+            {
+                throw new DeclarationsInvalidException();
+            }
+
+            throw;
         }
     }
 
     internal static async Task<IReadOnlyList<MigrationOp>> CompareAsync(NpgsqlConnection connection, CompareRequest request, IEngineEvents events, CancellationToken cancellationToken)
     {
-        events.Progress(new EngineProgress("Compare-PgDeclaration", $"Canonicalizing {request.Declarations.Count} declaration(s)", -1));
-        var result = await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
+        events.Progress(new EngineProgress("Compare-PgDeclaration",
+            request.Pending is null ? $"Canonicalizing {request.Declarations.Count} declaration(s)" : "Reading the declarations and the current catalog", -1));
+        var result = request.Pending is { } pending
+            ? await Canonicalizer.RunAsync(connection, pending, request.Options, events, cancellationToken).ConfigureAwait(false)
+            : await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
         var (current, desired) = Scope(result, request.PipedCurrent);
         var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated, result.CommentedKeys);

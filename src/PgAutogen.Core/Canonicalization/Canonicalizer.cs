@@ -8,6 +8,9 @@ using PgAutogen.Core.Catalog;
 
 namespace PgAutogen.Core.Canonicalization;
 
+/// <summary>The declarations of a compare had errors (reported where they were parsed): nothing was compared, the transaction was rolled back.</summary>
+public sealed class DeclarationsInvalidException() : Exception("The declarations have errors; nothing was compared and the database was not changed.");
+
 /// <summary>The current and desired states, as PostgreSQL itself stores them.</summary>
 public sealed class CanonicalizationResult
 {
@@ -49,15 +52,32 @@ public static class Canonicalizer
     private const string ValidateSavepoint = "pgautogen_validate";
     private const string ConfigSavepoint = "pgautogen_config";
 
-    public static async Task<CanonicalizationResult> RunAsync(
+    public static Task<CanonicalizationResult> RunAsync(
         NpgsqlConnection connection,
         IReadOnlyList<PgDeclaration> declarations,
         CanonicalizationOptions options,
         IEngineEvents events,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(declarations);
+        return RunAsync(connection, Task.FromResult<IReadOnlyList<PgDeclaration>?>(declarations), options, events, cancellationToken);
+    }
+
+    /// <summary>
+    /// As above, with the declarations still being parsed: the transaction begins and the current catalog is read
+    /// meanwhile (the client would be idle while PostgreSQL reads it), and nothing is executed before they are all
+    /// read. A null result (they had errors, reported by whoever parsed them) rolls back and throws
+    /// <see cref="DeclarationsInvalidException"/>.
+    /// </summary>
+    public static async Task<CanonicalizationResult> RunAsync(
+        NpgsqlConnection connection,
+        Task<IReadOnlyList<PgDeclaration>?> pending,
+        CanonicalizationOptions options,
+        IEngineEvents events,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(pending);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(events);
 
@@ -93,6 +113,7 @@ public static class Canonicalizer
 
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
+            var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
 
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);

@@ -115,9 +115,41 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         return result;
     }
 
-    internal CompareRequest BuildRequest(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject>? piped) => new()
+    /// <summary>
+    /// Starts reading the declarations on a worker thread, so that the compare connects and reads the current catalog
+    /// meanwhile; their errors are queued in <paramref name="errors"/>, to be written on the pipeline thread. Null when a
+    /// -Path did not exist (already reported): then nothing is to run at all.
+    /// </summary>
+    internal Task<IReadOnlyList<PgDeclaration>?>? StartCollectingDeclarations(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
+    {
+        if (_pathErrors)
+        {
+            return null;
+        }
+
+        var piped = _piped.ToList();
+        var paths = _paths.ToList();
+        var sqls = Sql ?? Array.Empty<string>();
+        return Task.Run(() =>
+        {
+            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue);
+            return errors.IsEmpty ? (IReadOnlyList<PgDeclaration>?)piped.Concat(loaded).ToList() : null;
+        });
+    }
+
+    /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
+    internal void WriteDeclarationErrors(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
+    {
+        foreach (var error in errors)
+        {
+            WriteError(ToErrorRecord(error));
+        }
+    }
+
+    internal CompareRequest BuildRequest(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject>? piped, Task<IReadOnlyList<PgDeclaration>?>? pending = null) => new()
     {
         Declarations = declarations,
+        Pending = pending,
         PipedCurrent = piped,
         Options = new CanonicalizationOptions
         {

@@ -34,28 +34,42 @@ public sealed class ComparePgDeclarationCommand : PgCompareCmdlet
 
     protected override void EndProcessing()
     {
-        var declarations = CollectDeclarations();
-        if (declarations is null)
+        // The declarations are parsed while the compare connects and reads the current catalog; nothing is executed
+        // before all of them are read, and any error in them stops the compare (rolled back) before anything else.
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<PgAutogenException>();
+        var pending = StartCollectingDeclarations(errors);
+        if (pending is null)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException("The declarations have errors (see above); nothing was compared and nothing was run against the database."),
-                "DeclarationsInvalid", ErrorCategory.InvalidData, null));
+            ThrowDeclarationsInvalid();
             return;
         }
 
-        var request = BuildRequest(declarations, _currentPiped ? _current : null);
+        var request = BuildRequest(Array.Empty<PgDeclaration>(), _currentPiped ? _current : null, pending);
         var connection = GetConnectionOptions();
+        IReadOnlyList<MigrationOp> ops;
         try
         {
-            var ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
-            foreach (var op in ops)
-            {
-                WriteObject(op);
-            }
+            ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+        }
+        catch (Core.Canonicalization.DeclarationsInvalidException)
+        {
+            WriteDeclarationErrors(errors);
+            ThrowDeclarationsInvalid();
+            return;
         }
         catch (PgAutogenException ex)
         {
             ThrowTerminatingError(ToErrorRecord(ex));
+            return;
+        }
+
+        foreach (var op in ops)
+        {
+            WriteObject(op);
         }
     }
+
+    private void ThrowDeclarationsInvalid() => ThrowTerminatingError(new ErrorRecord(
+        new InvalidOperationException("The declarations have errors (see above); nothing was compared and the database was not changed."),
+        "DeclarationsInvalid", ErrorCategory.InvalidData, null));
 }
