@@ -403,12 +403,24 @@ public static class Canonicalizer
     }
 
     /// <summary>DROP TRIGGER | POLICY IF EXISTS name ON table (the table as declared).</summary>
-    private static string DropIfExists(string what, PgDeclaration declaration)
+    private static string DropIfExists(string what, PgDeclaration declaration) =>
+        $"DROP {what} IF EXISTS {SqlIdentifier.Quote(declaration.Name)} ON {TableOf(declaration)}";
+
+    /// <summary>The table a trigger or policy declaration is on, as written: quoted, qualified when it was.</summary>
+    private static string TableOf(PgDeclaration declaration) => string.IsNullOrEmpty(declaration.TableSchema)
+        ? SqlIdentifier.Quote(declaration.Table ?? "")
+        : SqlIdentifier.Qualify(declaration.TableSchema, declaration.Table ?? "");
+
+    /// <summary>Finds triggers or policies (<paramref name="catalog"/>) by name and the table they are on: (declaration index, oid or null).</summary>
+    private static NpgsqlBatchCommand OnTable(string catalog, string nameColumn, string relationColumn, IReadOnlyList<PgDeclaration> declarations)
     {
-        var table = string.IsNullOrEmpty(declaration.TableSchema)
-            ? SqlIdentifier.Quote(declaration.Table ?? "")
-            : SqlIdentifier.Qualify(declaration.TableSchema, declaration.Table ?? "");
-        return $"DROP {what} IF EXISTS {SqlIdentifier.Quote(declaration.Name)} ON {table}";
+        var command = Command($"""
+            SELECT s.i::int, x.oid
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, tbl, i)
+            LEFT JOIN pg_catalog.{catalog} x ON x.{nameColumn} = s.name AND x.{relationColumn} = pg_catalog.to_regclass(s.tbl)
+            """, declarations.Select(d => d.Name));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = declarations.Select(TableOf).ToArray() });
+        return command;
     }
 
     /// <summary>The offset of the leading CREATE keyword, skipping whitespace and comments; -1 when absent.</summary>
@@ -924,28 +936,8 @@ public static class Canonicalizer
             batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regtype(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)", typeNames));
             batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regclass(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)",
                 views.Select(d => SqlIdentifier.Qualify(d.Schema.Length == 0 ? currentSchema : d.Schema, d.Name))));
-            var triggerCommand = Command("""
-                SELECT s.i::int, t.oid
-                FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(tgname, tbl, i)
-                LEFT JOIN pg_catalog.pg_trigger t ON t.tgname = s.tgname AND t.tgrelid = pg_catalog.to_regclass(s.tbl)
-                """, triggers.Select(d => d.Name));
-            triggerCommand.Parameters.Add(new NpgsqlParameter
-            {
-                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
-                Value = triggers.Select(d => string.IsNullOrEmpty(d.TableSchema) ? SqlIdentifier.Quote(d.Table ?? "") : SqlIdentifier.Qualify(d.TableSchema, d.Table ?? "")).ToArray(),
-            });
-            batch.BatchCommands.Add(triggerCommand);
-            var policyCommand = Command("""
-                SELECT s.i::int, p.oid
-                FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(polname, tbl, i)
-                LEFT JOIN pg_catalog.pg_policy p ON p.polname = s.polname AND p.polrelid = pg_catalog.to_regclass(s.tbl)
-                """, policies.Select(d => d.Name));
-            policyCommand.Parameters.Add(new NpgsqlParameter
-            {
-                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
-                Value = policies.Select(d => string.IsNullOrEmpty(d.TableSchema) ? SqlIdentifier.Quote(d.Table ?? "") : SqlIdentifier.Qualify(d.TableSchema, d.Table ?? "")).ToArray(),
-            });
-            batch.BatchCommands.Add(policyCommand);
+            batch.BatchCommands.Add(OnTable("pg_trigger", "tgname", "tgrelid", triggers));
+            batch.BatchCommands.Add(OnTable("pg_policy", "polname", "polrelid", policies));
             batch.BatchCommands.Add(Command("""
                 SELECT s.i::int, e.oid
                 FROM unnest($1::text[]) WITH ORDINALITY AS s(evtname, i)

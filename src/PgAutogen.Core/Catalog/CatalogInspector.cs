@@ -273,8 +273,14 @@ public static class CatalogInspector
         var sb = new System.Text.StringBuilder();
         sb.Append("CREATE POLICY ").Append(SqlIdentifier.Quote(name)).Append(" ON ").Append(SqlIdentifier.Qualify(schema, table))
           .Append("\n  AS ").Append(clauses.Permissive ? "PERMISSIVE" : "RESTRICTIVE")
-          .Append("\n  FOR ").Append(clauses.Command)
-          .Append("\n  TO ").Append(string.Join(", ", clauses.Roles));
+          .Append("\n  FOR ").Append(clauses.Command);
+        return AppendAlterable(sb, clauses).Append(';').ToString();
+    }
+
+    /// <summary>What ALTER POLICY can set, as CREATE POLICY and ALTER POLICY both write it: TO, USING, WITH CHECK.</summary>
+    internal static System.Text.StringBuilder AppendAlterable(System.Text.StringBuilder sb, PolicyClauses clauses)
+    {
+        sb.Append("\n  TO ").Append(string.Join(", ", clauses.Roles));
         if (clauses.Using is not null)
         {
             sb.Append("\n  USING (").Append(clauses.Using).Append(')');
@@ -285,7 +291,7 @@ public static class CatalogInspector
             sb.Append("\n  WITH CHECK (").Append(clauses.WithCheck).Append(')');
         }
 
-        return sb.Append(';').ToString();
+        return sb;
     }
 
     /// <summary>CREATE EVENT TRIGGER name ON event [WHEN TAG IN (...)] EXECUTE FUNCTION f().</summary>

@@ -90,19 +90,8 @@ internal static class SqlBuilder
     private static string AlterPolicy(PgObject policy, PolicyClauses clauses)
     {
         var sb = new StringBuilder();
-        sb.Append("ALTER POLICY ").Append(SqlIdentifier.Quote(policy.Name)).Append(" ON ").Append(SqlIdentifier.Qualify(policy.Schema, policy.Table!))
-          .Append("\n  TO ").Append(string.Join(", ", clauses.Roles));
-        if (clauses.Using is not null)
-        {
-            sb.Append("\n  USING (").Append(clauses.Using).Append(')');
-        }
-
-        if (clauses.WithCheck is not null)
-        {
-            sb.Append("\n  WITH CHECK (").Append(clauses.WithCheck).Append(')');
-        }
-
-        return sb.Append(';').ToString();
+        sb.Append("ALTER POLICY ").Append(SqlIdentifier.Quote(policy.Name)).Append(" ON ").Append(SqlIdentifier.Qualify(policy.Schema, policy.Table!));
+        return Catalog.CatalogInspector.AppendAlterable(sb, clauses).Append(';').ToString();
     }
 
     private static string TriggerStateSql(PgObject trigger, TriggerState state)

@@ -79,7 +79,10 @@ internal sealed class DeclarationFacts
     }
 
     /// <summary>The tree hash of one statement's SQL (a catalog definition); null when it is not exactly one statement that parses.</summary>
-    public static string? TreeHashOf(string sql)
+    public static string? TreeHashOf(string sql) => WalkOnlyStatement(sql, collect: false)?.Hash();
+
+    /// <summary>Parses <paramref name="sql"/> and walks its statement; null unless it is exactly one statement that parses.</summary>
+    private static Walker? WalkOnlyStatement(string sql, bool collect)
     {
         var parsed = LibPgQuery.ParseToJson(sql);
         if (parsed.Value is not { } json)
@@ -95,9 +98,9 @@ internal sealed class DeclarationFacts
                 return null;
             }
 
-            var walker = new Walker(collect: false);
+            var walker = new Walker(collect);
             walker.Statement(ref reader);
-            return NextIsEndOfStatements(ref reader) ? walker.Hash() : null;
+            return NextIsEndOfStatements(ref reader) ? walker : null;
         }
         catch (JsonException)
         {
@@ -124,35 +127,8 @@ internal sealed class DeclarationFacts
         }
     }
 
-    private static DeclarationFacts FromSql(PgDeclaration declaration)
-    {
-        if (declaration.IsComment)
-        {
-            return Unknown;
-        }
-
-        var parsed = LibPgQuery.ParseToJson(declaration.Sql);
-        if (parsed.Value is not { } json)
-        {
-            return Unknown;
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 100_000 });
-            if (!ToOnlyStatement(ref reader))
-            {
-                return Unknown;
-            }
-
-            var facts = Read(ref reader);
-            return NextIsEndOfStatements(ref reader) ? facts : Unknown;
-        }
-        catch (JsonException)
-        {
-            return Unknown;
-        }
-    }
+    private static DeclarationFacts FromSql(PgDeclaration declaration) =>
+        declaration.IsComment || WalkOnlyStatement(declaration.Sql, collect: true) is not { } walker ? Unknown : Facts(walker);
 
     /// <summary>Moves a reader of a whole parse result (<c>{"version":..,"stmts":[{"stmt":{...},...}]}</c>) to the first statement's node.</summary>
     private static bool ToOnlyStatement(ref Utf8JsonReader reader)
@@ -211,8 +187,10 @@ internal sealed class DeclarationFacts
     {
         var walker = new Walker(collect: true);
         walker.Statement(ref reader);
-        return new DeclarationFacts(walker.References.Distinct().ToArray(), walker.Hash(), walker.Mentions);
+        return Facts(walker);
     }
+
+    private static DeclarationFacts Facts(Walker walker) => new(walker.References.Distinct().ToArray(), walker.Hash(), walker.Mentions);
 
     /// <summary>
     /// One pass over a statement's JSON tree with a forward-only reader (no document, no strings but the mentions): an
