@@ -167,15 +167,25 @@ public sealed class CompareCmdletTests(ModuleDatabaseFixture fixture) : IDisposa
         Assert.Contains(":2:8: view app.v: column \"nope\" does not exist", error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Declaration_errors_come_first_even_when_the_database_cannot_be_reached()
+    [Theory]
+    [InlineData("Compare-PgDeclaration")]
+    [InlineData("Test-PgDeclaration")]
+    [InlineData("New-PgMigration -OutFile $out")]
+    public void Declaration_errors_come_first_even_when_the_database_cannot_be_reached(string command)
     {
-        // Parsed while the compare connects: a refused statement is reported as such, never hidden by the connection error.
-        var result = PowerShellHost.Run("Compare-PgDeclaration -ConnectionString $cs -Sql 'DROP TABLE app.orders', 'CREATE VIEW app.v AS SELECT 1'",
-            Vars(("cs", "Host=127.0.0.1;Port=1;Database=none;Username=nobody;Timeout=2")));
-        Assert.Equal(new[] { "DeclarationStatementNotAllowed", "DeclarationsInvalid" },
-            result.AllErrors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
-        Assert.Contains("-Sql[0]:1:1: DROP TABLE is not allowed", result.AllErrors.First().ToString(), StringComparison.Ordinal);
+        // Parsed while the compare connects: a refused statement is reported as such, never hidden by the connection
+        // error, nor by a connection string that does not parse.
+        foreach (var cs in new[] { "Host=127.0.0.1;Port=1;Database=none;Username=nobody;Timeout=2", "Host=127.0.0.1;Port=notanumber" })
+        {
+            var result = PowerShellHost.Run(command + " -ConnectionString $cs -Sql 'DROP TABLE app.orders', 'CREATE VIEW app.v AS SELECT 1'",
+                Vars(("cs", cs), ("out", Path.Combine(_dir, "m.sql"))));
+            Assert.Equal(new[] { "DeclarationStatementNotAllowed", "DeclarationsInvalid" },
+                result.AllErrors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+            Assert.Contains("-Sql[0]:1:1: DROP TABLE is not allowed", result.AllErrors.First().ToString(), StringComparison.Ordinal);
+            Assert.Empty(result.Output);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_dir, "m.sql")));
     }
 }
 

@@ -96,25 +96,6 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     /// <summary>True when any declaration source was given: -Path, -LiteralPath, -Sql or piped PgDeclaration.</summary>
     internal bool HasDeclarationInput => _piped.Count > 0 || _paths.Count > 0 || Sql is { Length: > 0 } || Path is not null || LiteralPath is not null;
 
-    /// <summary>All declarations: piped, from files, from -Sql. Null when any of them had an error (already written).</summary>
-    internal IReadOnlyList<PgDeclaration>? CollectDeclarations()
-    {
-        var result = new List<PgDeclaration>(_piped);
-        var hadErrors = _pathErrors;
-        var loaded = DeclarationSources.Load(_paths, Sql ?? Array.Empty<string>(), error =>
-        {
-            hadErrors = true;
-            WriteError(ToErrorRecord(error));
-        });
-        result.AddRange(loaded);
-        if (hadErrors)
-        {
-            return null;
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// Starts reading the declarations on a worker thread, so that the compare connects and reads the current catalog
     /// meanwhile; their errors are queued in <paramref name="errors"/>, to be written on the pipeline thread. Null when a
@@ -137,6 +118,39 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         });
     }
 
+    /// <summary>
+    /// Compares the declarations with the database, parsing them while the compare connects and reads the current
+    /// catalog. Returns the steps, or null when the declarations had errors (written here; the caller stops with its
+    /// own DeclarationsInvalid error). Engine errors (PgAutogenException) go to the caller.
+    /// </summary>
+    internal IReadOnlyList<MigrationOp>? CompareDeclarations(IReadOnlyList<PgObject>? piped)
+    {
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<PgAutogenException>();
+        var pending = StartCollectingDeclarations(errors);
+        if (pending is null)
+        {
+            return null;
+        }
+
+        var request = BuildRequest(piped, pending);
+        try
+        {
+            var connection = GetConnectionOptions();
+            return RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+        }
+        catch (DeclarationsInvalidException)
+        {
+            WriteDeclarationErrors(errors);
+            return null;
+        }
+        catch (PgAutogenException) when (pending.GetAwaiter().GetResult() is null)
+        {
+            // A connection string that does not parse: the declaration errors still come first.
+            WriteDeclarationErrors(errors);
+            return null;
+        }
+    }
+
     /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
     internal void WriteDeclarationErrors(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
     {
@@ -146,9 +160,9 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         }
     }
 
-    internal CompareRequest BuildRequest(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject>? piped, Task<IReadOnlyList<PgDeclaration>?>? pending = null) => new()
+    private CompareRequest BuildRequest(IReadOnlyList<PgObject>? piped, Task<IReadOnlyList<PgDeclaration>?> pending) => new()
     {
-        Declarations = declarations,
+        Declarations = Array.Empty<PgDeclaration>(),
         Pending = pending,
         PipedCurrent = piped,
         Options = new CanonicalizationOptions

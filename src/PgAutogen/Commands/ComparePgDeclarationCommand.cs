@@ -35,31 +35,23 @@ public sealed class ComparePgDeclarationCommand : PgCompareCmdlet
     protected override void EndProcessing()
     {
         // The declarations are parsed while the compare connects and reads the current catalog; nothing is executed
-        // before all of them are read, and any error in them stops the compare (rolled back) before anything else.
-        var errors = new System.Collections.Concurrent.ConcurrentQueue<PgAutogenException>();
-        var pending = StartCollectingDeclarations(errors);
-        if (pending is null)
-        {
-            ThrowDeclarationsInvalid();
-            return;
-        }
-
-        var request = BuildRequest(Array.Empty<PgDeclaration>(), _currentPiped ? _current : null, pending);
-        var connection = GetConnectionOptions();
-        IReadOnlyList<MigrationOp> ops;
+        // before every one of them is read, and any error in them stops the compare (rolled back) before anything else.
+        IReadOnlyList<MigrationOp>? ops;
         try
         {
-            ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
-        }
-        catch (Core.Canonicalization.DeclarationsInvalidException)
-        {
-            WriteDeclarationErrors(errors);
-            ThrowDeclarationsInvalid();
-            return;
+            ops = CompareDeclarations(_currentPiped ? _current : null);
         }
         catch (PgAutogenException ex)
         {
             ThrowTerminatingError(ToErrorRecord(ex));
+            return;
+        }
+
+        if (ops is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException("The declarations have errors (see above); nothing was compared and the database was not changed."),
+                "DeclarationsInvalid", ErrorCategory.InvalidData, null));
             return;
         }
 
@@ -68,8 +60,4 @@ public sealed class ComparePgDeclarationCommand : PgCompareCmdlet
             WriteObject(op);
         }
     }
-
-    private void ThrowDeclarationsInvalid() => ThrowTerminatingError(new ErrorRecord(
-        new InvalidOperationException("The declarations have errors (see above); nothing was compared and the database was not changed."),
-        "DeclarationsInvalid", ErrorCategory.InvalidData, null));
 }

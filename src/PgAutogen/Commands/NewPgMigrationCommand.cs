@@ -65,8 +65,8 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
 
             if (_ops.Count == 0 && hasDeclarations)
             {
-                var declarations = CollectDeclarations();
-                if (declarations is null)
+                var compared = CompareDeclarations(null);
+                if (compared is null)
                 {
                     ThrowTerminatingError(new ErrorRecord(
                         new InvalidOperationException("The declarations have errors (see above); no migration was written."),
@@ -74,9 +74,7 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                     return;
                 }
 
-                var request = BuildRequest(declarations, null);
-                var connection = GetConnectionOptions();
-                ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+                ops = compared;
             }
 
             if (ops.Count == 0)

@@ -23,20 +23,17 @@ public sealed class TestPgDeclarationCommand : PgCompareCmdlet
 
     protected override void EndProcessing()
     {
-        var declarations = CollectDeclarations();
-        if (declarations is null)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException("The declarations have errors (see above); nothing was compared."),
-                "DeclarationsInvalid", ErrorCategory.InvalidData, null));
-            return;
-        }
-
-        var request = BuildRequest(declarations, null);
-        var connection = GetConnectionOptions();
         try
         {
-            var ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            var ops = CompareDeclarations(null);
+            if (ops is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("The declarations have errors (see above); nothing was compared."),
+                    "DeclarationsInvalid", ErrorCategory.InvalidData, null));
+                return;
+            }
+
             var format = DriftReport.Resolve(CIFormat);
             foreach (var line in DriftReport.Annotations(ops, format))
             {
@@ -47,7 +44,7 @@ public sealed class TestPgDeclarationCommand : PgCompareCmdlet
             if (SummaryPath is not null)
             {
                 var path = GetUnresolvedProviderPathFromPSPath(SummaryPath);
-                File.AppendAllText(path, DriftReport.Markdown(ops, connection.Describe().ToString()) + "\n");
+                File.AppendAllText(path, DriftReport.Markdown(ops, GetConnectionOptions().Describe().ToString()) + "\n");
             }
 
             WriteVerbose(ops.Count == 0 ? "No drift." : $"{ops.Count} step(s) of drift.");
