@@ -332,7 +332,9 @@ public static class Canonicalizer
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0) { Skipped = skipped?.Contains(declaration) == true });
                     break;
                 case PgObjectKind.MaterializedView:
-                    result.Add(WithNoData(declaration) with { Skipped = skipped?.Contains(declaration) == true });
+                    var create = WithNoData(declaration);
+                    create.Skipped = skipped?.Contains(declaration) == true;
+                    result.Add(create);
                     break;
                 case PgObjectKind.Policy:
                     result.Add(new PreparedStatement(declaration, DropIfExists("POLICY", declaration), -1, 0));

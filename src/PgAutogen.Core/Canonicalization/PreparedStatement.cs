@@ -4,7 +4,7 @@ namespace PgAutogen.Core.Canonicalization;
 /// A declaration as it is executed during canonicalization: the user's text, possibly with OR REPLACE
 /// injected, and how to map a server error position back into the user's text.
 /// </summary>
-internal sealed record PreparedStatement
+internal sealed class PreparedStatement
 {
     public PreparedStatement(PgDeclaration declaration, string sql, int injectedAt, int injectedLength)
     {
@@ -24,7 +24,7 @@ internal sealed record PreparedStatement
     public int InjectedLength { get; }
 
     /// <summary>Not executed unless what it declares must be rebuilt (a materialized view found unchanged, and its indexes).</summary>
-    public bool Skipped { get; init; }
+    public bool Skipped { get; set; }
 
     /// <summary>Maps a 1-based character position in <see cref="Sql"/> to a 0-based offset in the declaration's text.</summary>
     public int ToDeclarationOffset(int position)
