@@ -292,11 +292,12 @@ public static class Canonicalizer
         NpgsqlConnection connection, CatalogFilter filter, IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets,
         IReadOnlyDictionary<PgDeclaration, PgObject> skipped, IReadOnlyList<PgObject> current, CancellationToken cancellationToken)
     {
-        var oids = targets.Where(t => t.Oid is not null).Select(t => t.Oid!.Value).ToHashSet();
-        var read = oids.Count == 0
+        var executed = targets.Where(t => t.Oid is not null).Select(t => (t.Family, Oid: t.Oid!.Value)).ToHashSet();
+        var read = executed.Count == 0
             ? new List<PgObject>()
-            : await CatalogInspector.ReadAllAsync(connection, new CatalogFilter { Kinds = filter.Kinds, Schemas = filter.Schemas, Names = filter.Names, Oids = oids }, cancellationToken).ConfigureAwait(false);
-        var executed = targets.Where(t => t.Oid is not null).Select(t => (t.Family, t.Oid!.Value)).ToHashSet();
+            : await CatalogInspector.ReadAllAsync(connection,
+                new CatalogFilter { Kinds = filter.Kinds, Schemas = filter.Schemas, Names = filter.Names, Oids = executed.Select(e => e.Oid).ToHashSet() },
+                cancellationToken).ConfigureAwait(false);
         read.RemoveAll(o => !executed.Contains((ObjectKey.Family(o.Kind), o.Oid))); // an oid shared by rows of two catalogs
         var keys = read.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         read.AddRange(current.Where(o => !keys.Contains(o.Key)));
