@@ -11,7 +11,10 @@ namespace PgAutogen.Core.Canonicalization;
 /// desired state is what the catalog holds (the read back reads it like the others). Most declarations of a real change
 /// are unchanged, and executing them is most of what a compare costs.
 /// <para>
-/// Trees are libpg_query's, without positions and OR REPLACE, with a routine's options in a canonical order; a body
+/// Trees are libpg_query's, without positions and OR REPLACE, with a routine's options in a canonical order, and with
+/// the spellings PostgreSQL prints differently encoded alike (pg_catalog's SQL-standard type names and their short
+/// names, a parameter's implicit IN, a string or NULL default cast to the parameter's own type: see
+/// <see cref="DeclarationFacts"/>); a body
 /// string (PL/pgSQL, <c>AS '...'</c>) compares verbatim, as PostgreSQL stores it. Equal trees mean the same statement,
 /// so executing the declaration would execute the catalog's definition; what could still make it come out different is
 /// the environment it is resolved in, and every doubt there executes it:

@@ -200,6 +200,18 @@ internal sealed class DeclarationFacts
     /// </summary>
     private sealed class Walker(bool collect)
     {
+        /// <summary>
+        /// The type names PostgreSQL's grammar writes as <c>pg_catalog.X</c> (<c>integer</c>, <c>timestamp with time
+        /// zone</c>, <c>character varying</c> ...: SystemTypeName in gram.y), which exist in pg_catalog on every version.
+        /// With pg_catalog first in the search path (the shortcut's condition) <c>X</c> unqualified is the same type, so
+        /// <c>timestamptz</c> and <c>timestamp with time zone</c> encode alike.
+        /// </summary>
+        private static readonly HashSet<string> CatalogTypeNames = new(StringComparer.Ordinal)
+        {
+            "bool", "int2", "int4", "int8", "float4", "float8", "numeric", "bpchar", "varchar", "bit", "varbit",
+            "timestamp", "timestamptz", "time", "timetz", "interval", "json",
+        };
+
         private MemoryStream _buffer = new();
         private readonly byte[] _scratch = new byte[4];
 
@@ -378,6 +390,22 @@ internal sealed class DeclarationFacts
                     continue;
                 }
 
+                if (reader.ValueTextEquals("FunctionParameter"u8))
+                {
+                    Raw('P', ref reader);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        Parameter(ref reader, mention, reference, capture);
+                    }
+                    else
+                    {
+                        Value(ref reader, mention, reference, capture);
+                    }
+
+                    continue;
+                }
+
                 List<string>? into = capture;
                 if (track)
                 {
@@ -417,9 +445,31 @@ internal sealed class DeclarationFacts
                     }
                 }
 
+                var isNames = reader.ValueTextEquals("names"u8);
                 Raw('P', ref reader);
                 reader.Read();
-                Value(ref reader, mention, reference, into);
+                if (isNames && IsCatalogTypeName(reader))
+                {
+                    // [pg_catalog, X] encoded as [X]; the words are collected as written.
+                    _buffer.WriteByte((byte)'[');
+                    reader.Read();
+                    into?.Add("pg_catalog");
+                    if (collect && mention)
+                    {
+                        Mention("pg_catalog");
+                    }
+
+                    reader.Skip();
+                    reader.Read();
+                    Value(ref reader, mention, reference, into);
+                    reader.Read();
+                    _buffer.WriteByte((byte)']');
+                }
+                else
+                {
+                    Value(ref reader, mention, reference, into);
+                }
+
                 if (into is not null && !ReferenceEquals(into, capture) && capture is not null)
                 {
                     capture.AddRange(into);
@@ -446,6 +496,166 @@ internal sealed class DeclarationFacts
             }
         }
 
+        /// <summary>
+        /// A routine's parameter (the reader on its object). Two spellings of one parameter encode alike: no mode and
+        /// <c>IN</c> (FUNC_PARAM_DEFAULT is IN for functions and procedures), and a default that is a string literal or
+        /// NULL with or without a cast to the parameter's own type (PostgreSQL coerces the literal to that type either
+        /// way and prints the cast: <c>DEFAULT 'x'</c> is stored as <c>'x'::text</c>).
+        /// </summary>
+        private void Parameter(ref Utf8JsonReader reader, bool mention, bool reference, List<string>? capture)
+        {
+            byte[]? argType = null;
+            _buffer.WriteByte((byte)'{');
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (IsPosition(ref reader))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                var isArgType = reader.ValueTextEquals("argType"u8);
+                var isMode = reader.ValueTextEquals("mode"u8);
+                var isDefault = reader.ValueTextEquals("defexpr"u8);
+                Raw('P', ref reader);
+                reader.Read();
+                if (isArgType)
+                {
+                    var start = _buffer.Length;
+                    Value(ref reader, mention, reference, capture);
+                    argType = _buffer.GetBuffer().AsSpan((int)start, (int)(_buffer.Length - start)).ToArray();
+                }
+                else if (isMode && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("FUNC_PARAM_DEFAULT"u8))
+                {
+                    Tagged('S', "FUNC_PARAM_IN"u8);
+                }
+                else if (isDefault && argType is not null && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var probe = reader;
+                    var start = _buffer.Length;
+                    Value(ref reader, mention, reference, capture);
+                    if (LiteralCastTo(probe, argType) is { } literal)
+                    {
+                        _buffer.SetLength(start);
+                        _buffer.Write(literal);
+                    }
+                }
+                else
+                {
+                    Value(ref reader, mention, reference, capture);
+                }
+            }
+
+            _buffer.WriteByte((byte)'}');
+        }
+
+        /// <summary>
+        /// The encoding of the literal of <c>{"TypeCast":{"arg":{"A_Const":{string or NULL}},"typeName":T}}</c> (the probe
+        /// on its StartObject) when T encodes as <paramref name="type"/>; null for anything else.
+        /// </summary>
+        private byte[]? LiteralCastTo(Utf8JsonReader probe, byte[] type)
+        {
+            if (!probe.Read() || probe.TokenType != JsonTokenType.PropertyName || !probe.ValueTextEquals("TypeCast"u8)
+                || !probe.Read() || probe.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            var outer = _buffer;
+            var collecting = collect;
+            collect = false;
+            try
+            {
+                byte[]? literal = null, target = null;
+                while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isArg = probe.ValueTextEquals("arg"u8);
+                    var isType = probe.ValueTextEquals("typeName"u8);
+                    if (IsPosition(ref probe) || !(isArg || isType))
+                    {
+                        probe.Read();
+                        probe.Skip();
+                        continue;
+                    }
+
+                    probe.Read();
+                    if (isArg && !IsStringOrNullConst(probe))
+                    {
+                        return null;
+                    }
+
+                    _buffer = new MemoryStream();
+                    Value(ref probe, mention: false, reference: false, capture: null);
+                    if (isArg)
+                    {
+                        literal = _buffer.ToArray();
+                    }
+                    else
+                    {
+                        target = _buffer.ToArray();
+                    }
+                }
+
+                return literal is not null && target is not null && target.AsSpan().SequenceEqual(type) ? literal : null;
+            }
+            finally
+            {
+                _buffer = outer;
+                collect = collecting;
+            }
+        }
+
+        /// <summary>Whether the value the probe is on is <c>{"A_Const":{...}}</c> holding a string or NULL.</summary>
+        private static bool IsStringOrNullConst(Utf8JsonReader probe)
+        {
+            if (probe.TokenType != JsonTokenType.StartObject || !probe.Read() || probe.TokenType != JsonTokenType.PropertyName
+                || !probe.ValueTextEquals("A_Const"u8) || !probe.Read() || probe.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+            {
+                if (probe.ValueTextEquals("sval"u8) || probe.ValueTextEquals("isnull"u8))
+                {
+                    return true;
+                }
+
+                probe.Read();
+                probe.Skip();
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether the value the reader is on is <c>[{"String":{"sval":"pg_catalog"}},{"String":{"sval":X}}]</c>, X a <see cref="CatalogTypeNames"/>.</summary>
+        private static bool IsCatalogTypeName(Utf8JsonReader probe)
+        {
+            if (probe.TokenType != JsonTokenType.StartArray || !probe.Read() || StringNode(ref probe) != "pg_catalog"
+                || !probe.Read() || StringNode(ref probe) is not { } name || !CatalogTypeNames.Contains(name))
+            {
+                return false;
+            }
+
+            return probe.Read() && probe.TokenType == JsonTokenType.EndArray;
+        }
+
+        /// <summary>The sval of <c>{"String":{"sval":...}}</c> the reader is on (left on its end), else null.</summary>
+        private static string? StringNode(ref Utf8JsonReader probe)
+        {
+            if (probe.TokenType != JsonTokenType.StartObject || !probe.Read() || probe.TokenType != JsonTokenType.PropertyName
+                || !probe.ValueTextEquals("String"u8) || !probe.Read() || probe.TokenType != JsonTokenType.StartObject
+                || !probe.Read() || probe.TokenType != JsonTokenType.PropertyName || !probe.ValueTextEquals("sval"u8)
+                || !probe.Read() || probe.TokenType != JsonTokenType.String)
+            {
+                return null;
+            }
+
+            var value = probe.GetString();
+            return probe.Read() && probe.TokenType == JsonTokenType.EndObject && probe.Read() && probe.TokenType == JsonTokenType.EndObject ? value : null;
+        }
+
         private static NameReference ToReference(List<string> parts) => parts.Count switch
         {
             0 => new NameReference("", ""),
@@ -467,10 +677,11 @@ internal sealed class DeclarationFacts
             reader.ValueTextEquals("location"u8) || reader.ValueTextEquals("stmt_location"u8) || reader.ValueTextEquals("stmt_len"u8);
 
         /// <summary>A tag, the length, and the token's bytes as written (a property name, a string, a number).</summary>
-        private void Raw(char tag, ref Utf8JsonReader reader)
+        private void Raw(char tag, ref Utf8JsonReader reader) => Tagged(tag, reader.ValueSpan);
+
+        private void Tagged(char tag, ReadOnlySpan<byte> span)
         {
             _buffer.WriteByte((byte)tag);
-            var span = reader.ValueSpan;
             System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_scratch, span.Length);
             _buffer.Write(_scratch);
             _buffer.Write(span);

@@ -161,6 +161,64 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
             Hash("CREATE FUNCTION app.g() RETURNS int LANGUAGE sql SET a.y = 2 SET a.x = 1 AS 'SELECT 1'"));
     }
 
+    [Fact]
+    public void Trees_equal_despite_the_spellings_PostgreSQL_prints_differently_but_not_despite_a_change()
+    {
+        static string? Hash(string sql) => DeclarationFacts.For(Parse(sql)).TreeHash;
+
+        // pg_get_functiondef's text: IN written out, SQL-standard type names, string defaults cast to the parameter's type.
+        var catalog = DeclarationFacts.TreeHashOf("""
+            CREATE OR REPLACE PROCEDURE app.p(IN a timestamp with time zone DEFAULT '-infinity'::timestamp with time zone, IN b text DEFAULT 'x'::text, IN c boolean DEFAULT NULL::boolean, IN d character varying DEFAULT 'y'::character varying)
+             LANGUAGE plpgsql
+            AS $procedure$ BEGIN NULL; END $procedure$
+            """);
+        Assert.NotNull(catalog);
+        Assert.Equal(catalog, Hash("create procedure app.p(a timestamptz default '-infinity', b text default 'x', c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.Equal(catalog, Hash("create procedure app.p(in a pg_catalog.timestamptz default '-infinity'::timestamptz, b text default 'x'::text, c boolean default null::bool, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+
+        // Real differences stay differences.
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamptz default 'infinity', b text default 'x', c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamp default '-infinity', b text default 'x', c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamptz default '-infinity', b text default 'x'::varchar, c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamptz default '-infinity', b text default 'x', c bool default false, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamptz default '-infinity', inout b text default 'x', c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+        Assert.NotEqual(catalog, Hash("create procedure app.p(a timestamptz default '-infinity', b app.text default 'x', c bool default null, d varchar default 'y') language plpgsql as $$ BEGIN NULL; END $$"));
+
+        // A number is not a string: 1 and '1' may print alike or not, so they take the server path.
+        Assert.NotEqual(Hash("CREATE FUNCTION app.g(i integer DEFAULT 1) RETURNS int LANGUAGE sql AS 'SELECT i'"),
+            Hash("CREATE FUNCTION app.g(i integer DEFAULT '1') RETURNS int LANGUAGE sql AS 'SELECT i'"));
+    }
+
+    [Fact]
+    public async Task Declarations_written_the_way_people_write_them_are_recognized_unchanged()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        var written = new[]
+        {
+            "CREATE FUNCTION app.since(p_owner int, p_since timestamptz DEFAULT '-infinity', p_label varchar DEFAULT 'all') RETURNS bool LANGUAGE sql STABLE AS $$ SELECT p_since < now() $$",
+            "CREATE PROCEDURE app.archive(p_days integer DEFAULT 90, p_note text DEFAULT NULL) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, app AS $$ BEGIN PERFORM p_days; END $$",
+            "CREATE FUNCTION app.pairs(in p_n int8, out a int4, out b float8) RETURNS SETOF record LANGUAGE sql AS 'SELECT 1, 2.0::float8'",
+        };
+        await Harness.ApplyAsync(db, "CREATE SCHEMA app;\n" + string.Join(";\n", written) + ";");
+        await using (var conn = await db.OpenAsync())
+        {
+            var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+            var declarations = written.Select(Parse).ToList();
+            Assert.Equal(written.Length, Unchanged(declarations, current).Count);
+
+            var events = new RecordingEvents();
+            var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+            Assert.Empty(m.Ops);
+            Assert.Contains(events.VerboseLines, v => v.StartsWith($"Executed 0 declaration(s) in one batch ({written.Length} unchanged by their parse tree", StringComparison.Ordinal));
+
+            // A changed default literal is still a change, found by the server path.
+            declarations[1] = Parse(written[1].Replace("DEFAULT NULL", "DEFAULT 'none'", StringComparison.Ordinal));
+            Assert.Equal(written.Length - 1, Unchanged(declarations, current).Count);
+            m = await Harness.CompareBothWaysAsync(db, declarations);
+            Assert.Equal("Replace app.archive(integer, text)", Harness.Actions(m));
+        }
+    }
+
     private static async Task<(IReadOnlyList<PgObject> Current, List<PgDeclaration> Declarations)> ExportAsync(TestDatabase db)
     {
         await using var conn = await db.OpenAsync();
