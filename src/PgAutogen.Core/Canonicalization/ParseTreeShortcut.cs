@@ -170,8 +170,8 @@ internal static class ParseTreeShortcut
 
         // What executing the others could change: the names of the routines and views executed. An unchanged declaration
         // that mentions one is executed too, which may, in turn, concern others.
-        var executedNames = new HashSet<string>(StringComparer.Ordinal);
-        var queue = new Queue<string>();
+        var executedNames = new HashSet<ulong>();
+        var queue = new Queue<ulong>();
         void Executed(PgDeclaration declaration)
         {
             if (declaration.IsComment || declaration.Kind == PgObjectKind.Trigger)
@@ -179,17 +179,16 @@ internal static class ParseTreeShortcut
                 return; // a comment changes no resolution; a trigger's name is never referenced
             }
 
-            var name = declaration.Name.ToLowerInvariant();
-            foreach (var word in DeclarationFacts.Words(name).Append(name))
+            foreach (var key in DeclarationFacts.MentionKeys(declaration.Name))
             {
-                if (executedNames.Add(word))
+                if (executedNames.Add(key))
                 {
-                    queue.Enqueue(word);
+                    queue.Enqueue(key);
                 }
             }
         }
 
-        var mentionedBy = new Dictionary<string, List<PgDeclaration>>(StringComparer.Ordinal);
+        var mentionedBy = new Dictionary<ulong, List<PgDeclaration>>();
         foreach (var declaration in unchanged.Keys)
         {
             foreach (var mention in DeclarationFacts.For(declaration).Mentions)
@@ -208,9 +207,9 @@ internal static class ParseTreeShortcut
             Executed(declaration);
         }
 
-        while (queue.TryDequeue(out var name))
+        while (queue.TryDequeue(out var key))
         {
-            foreach (var declaration in mentionedBy.GetValueOrDefault(name) ?? Enumerable.Empty<PgDeclaration>())
+            foreach (var declaration in mentionedBy.GetValueOrDefault(key) ?? Enumerable.Empty<PgDeclaration>())
             {
                 if (unchanged.Remove(declaration))
                 {

@@ -16,18 +16,18 @@ internal readonly record struct NameReference(string Schema, string Name);
 /// options in a canonical order (<see cref="TreeHashOf(string)"/> gives the same for a catalog definition), to know
 /// a declaration that is the current object's definition without executing it.</item>
 /// <item><see cref="Mentions"/>: every word of every string of the tree, lower-cased (names, literals; not a routine's
-/// body string, which CREATE does not resolve with check_function_bodies off): what executing it could resolve.</item>
+/// body string, which CREATE does not resolve with check_function_bodies off): what executing it could resolve. Kept as
+/// 64-bit keys (<see cref="MentionKey"/>), sorted: a collision can only make a declaration look like it mentions a
+/// name it does not, which executes it (the safe side), and no word is allocated as a string.</item>
 /// </list>
 /// Declarations the parser did not read (built in code) get them from their SQL on first use.
 /// </summary>
 internal sealed class DeclarationFacts
 {
-    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 100_000 };
-
     /// <summary>Nothing known: references nothing, never equal to a catalog definition.</summary>
-    public static readonly DeclarationFacts Unknown = new(Array.Empty<NameReference>(), null, new HashSet<string>(StringComparer.Ordinal));
+    public static readonly DeclarationFacts Unknown = new(Array.Empty<NameReference>(), null, Array.Empty<ulong>());
 
-    private DeclarationFacts(IReadOnlyList<NameReference> references, string? treeHash, IReadOnlySet<string> mentions)
+    private DeclarationFacts(IReadOnlyList<NameReference> references, string? treeHash, ulong[] mentions)
     {
         References = references;
         TreeHash = treeHash;
@@ -39,8 +39,37 @@ internal sealed class DeclarationFacts
     /// <summary>Hex SHA-256 of the normalized parse tree; null when unknown.</summary>
     public string? TreeHash { get; }
 
-    /// <summary>Lower-cased words of the tree's strings (outside routine bodies), and each whole string.</summary>
-    public IReadOnlySet<string> Mentions { get; }
+    /// <summary>The <see cref="MentionKey"/>s of the lower-cased words of the tree's strings (outside routine bodies) and of each whole string; sorted, distinct.</summary>
+    public IReadOnlyList<ulong> Mentions { get; }
+
+    /// <summary>The keys a name is mentioned by: the whole name and each of its words, lower-cased.</summary>
+    public static IEnumerable<ulong> MentionKeys(string name)
+    {
+        var lower = name.ToLowerInvariant();
+        yield return MentionKey(lower);
+        foreach (var word in Words(lower))
+        {
+            yield return MentionKey(word);
+        }
+    }
+
+    /// <summary>FNV-1a (64 bits) of the UTF-16 code units of a lower-cased word or string.</summary>
+    public static ulong MentionKey(ReadOnlySpan<char> text)
+    {
+        var hash = FnvOffset;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * FnvPrime;
+        }
+
+        return hash;
+    }
+
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
+
+    /// <summary>Whether a character belongs to a word (<see cref="Words"/>).</summary>
+    private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '$' || c > 127;
 
     /// <summary>The facts of a declaration: those its parser attached, else read from its SQL now (once).</summary>
     public static DeclarationFacts For(PgDeclaration declaration)
@@ -79,17 +108,11 @@ internal sealed class DeclarationFacts
     }
 
     /// <summary>The tree hash of one statement's SQL (a catalog definition); null when it is not exactly one statement that parses.</summary>
-    public static string? TreeHashOf(string sql) => WalkOnlyStatement(sql, collect: false)?.Hash();
+    public static string? TreeHashOf(string sql) => LibPgQuery.ReadJson(sql, static json => WalkOnlyStatement(json, collect: false)?.Hash());
 
-    /// <summary>Parses <paramref name="sql"/> and walks its statement; null unless it is exactly one statement that parses.</summary>
-    private static Walker? WalkOnlyStatement(string sql, bool collect)
+    /// <summary>Walks the only statement of a parse result; null unless it is exactly one statement.</summary>
+    private static Walker? WalkOnlyStatement(ReadOnlySpan<byte> json, bool collect)
     {
-        var parsed = LibPgQuery.ParseToJson(sql);
-        if (parsed.Value is not { } json)
-        {
-            return null;
-        }
-
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 100_000 });
@@ -114,7 +137,7 @@ internal sealed class DeclarationFacts
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
-            var inWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '$' || text[i] > 127);
+            var inWord = i < text.Length && IsWordChar(text[i]);
             if (inWord && start < 0)
             {
                 start = i;
@@ -128,7 +151,7 @@ internal sealed class DeclarationFacts
     }
 
     private static DeclarationFacts FromSql(PgDeclaration declaration) =>
-        declaration.IsComment || WalkOnlyStatement(declaration.Sql, collect: true) is not { } walker ? Unknown : Facts(walker);
+        declaration.IsComment ? Unknown : LibPgQuery.ReadJson(declaration.Sql, static json => WalkOnlyStatement(json, collect: true) is { } walker ? Facts(walker) : null) ?? Unknown;
 
     /// <summary>Moves a reader of a whole parse result (<c>{"version":..,"stmts":[{"stmt":{...},...}]}</c>) to the first statement's node.</summary>
     private static bool ToOnlyStatement(ref Utf8JsonReader reader)
@@ -190,7 +213,7 @@ internal sealed class DeclarationFacts
         return Facts(walker);
     }
 
-    private static DeclarationFacts Facts(Walker walker) => new(walker.References.Distinct().ToArray(), walker.Hash(), walker.Mentions);
+    private static DeclarationFacts Facts(Walker walker) => new(walker.References.Distinct().ToArray(), walker.Hash(), walker.MentionKeys());
 
     /// <summary>
     /// One pass over a statement's JSON tree with a forward-only reader (no document, no strings but the mentions): an
@@ -212,14 +235,45 @@ internal sealed class DeclarationFacts
             "timestamp", "timestamptz", "time", "timetz", "interval", "json",
         };
 
-        private MemoryStream _buffer = new();
+        /// <summary>The encoding buffer of the walks on this thread (one walk at a time per thread), and one for a routine's options.</summary>
+        [ThreadStatic]
+        private static MemoryStream? t_buffer, t_options;
+
+        private MemoryStream _buffer = Reset(ref t_buffer);
         private readonly byte[] _scratch = new byte[4];
+        private readonly List<ulong> _mentions = new();
 
         public List<NameReference> References { get; } = new();
 
-        public HashSet<string> Mentions { get; } = new(StringComparer.Ordinal);
-
         public string Hash() => Convert.ToHexString(SHA256.HashData(_buffer.GetBuffer().AsSpan(0, (int)_buffer.Length)));
+
+        /// <summary>The mentions collected, sorted and distinct.</summary>
+        public ulong[] MentionKeys()
+        {
+            if (_mentions.Count == 0)
+            {
+                return Array.Empty<ulong>();
+            }
+
+            _mentions.Sort();
+            var distinct = 1;
+            for (var i = 1; i < _mentions.Count; i++)
+            {
+                if (_mentions[i] != _mentions[distinct - 1])
+                {
+                    _mentions[distinct++] = _mentions[i];
+                }
+            }
+
+            return _mentions.GetRange(0, distinct).ToArray();
+        }
+
+        private static MemoryStream Reset(ref MemoryStream? stream)
+        {
+            stream ??= new MemoryStream();
+            stream.SetLength(0);
+            return stream;
+        }
 
         /// <summary>The statement node <c>{"CreateFunctionStmt":{...}}</c>; the reader on its StartObject, left on its EndObject.</summary>
         public void Statement(ref Utf8JsonReader reader)
@@ -282,21 +336,26 @@ internal sealed class DeclarationFacts
         /// <summary>A routine's options (DefElem), stably sorted by defname; the body ("as") is hashed, not mentioned.</summary>
         private void Options(ref Utf8JsonReader reader)
         {
-            var items = new List<(string Name, int Index, MemoryStream Encoding)>();
+            // Each option encoded one after the other into a scratch stream, then copied out in order of name.
+            var items = new List<(string Name, int Index, int Start, int Length)>(8);
             var outer = _buffer;
+            var options = t_options is null || ReferenceEquals(t_options, outer) ? new MemoryStream() : Reset(ref t_options);
+            _buffer = options;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 var name = DefName(reader);
-                _buffer = new MemoryStream();
+                var start = (int)options.Length;
                 Value(ref reader, mention: !string.Equals(name, "as", StringComparison.Ordinal), reference: true, capture: null);
-                items.Add((name, items.Count, _buffer));
+                items.Add((name, items.Count, start, (int)options.Length - start));
             }
 
             _buffer = outer;
+            t_options ??= options;
+            items.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name) is var byName && byName != 0 ? byName : a.Index.CompareTo(b.Index));
             _buffer.WriteByte((byte)'[');
-            foreach (var item in items.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Index))
+            foreach (var item in items)
             {
-                _buffer.Write(item.Encoding.GetBuffer().AsSpan(0, (int)item.Encoding.Length));
+                _buffer.Write(options.GetBuffer().AsSpan(item.Start, item.Length));
             }
 
             _buffer.WriteByte((byte)']');
@@ -344,14 +403,18 @@ internal sealed class DeclarationFacts
                     break;
                 case JsonTokenType.String:
                     Raw('S', ref reader);
-                    if (capture is not null || (collect && mention))
+                    if (capture is not null)
                     {
                         var text = reader.GetString() ?? "";
-                        capture?.Add(text);
+                        capture.Add(text);
                         if (collect && mention)
                         {
                             Mention(text);
                         }
+                    }
+                    else if (collect && mention)
+                    {
+                        Mention(ref reader);
                     }
 
                     break;
@@ -665,12 +728,63 @@ internal sealed class DeclarationFacts
 
         private void Mention(string text)
         {
-            var lower = text.ToLowerInvariant();
-            Mentions.Add(lower);
-            foreach (var word in Words(lower))
+            var lower = text.ToLowerInvariant().AsSpan();
+            _mentions.Add(MentionKey(lower));
+            var start = -1;
+            for (var i = 0; i <= lower.Length; i++)
             {
-                Mentions.Add(word);
+                var inWord = i < lower.Length && IsWordChar(lower[i]);
+                if (inWord && start < 0)
+                {
+                    start = i;
+                }
+                else if (!inWord && start >= 0)
+                {
+                    _mentions.Add(MentionKey(lower[start..i]));
+                    start = -1;
+                }
             }
+        }
+
+        /// <summary>
+        /// The string token the reader is on, mentioned: read from its bytes when it is plain ASCII (the keys are those of
+        /// its lower-cased characters, as <see cref="Mention(string)"/> computes them), else as a string.
+        /// </summary>
+        private void Mention(ref Utf8JsonReader reader)
+        {
+            var bytes = reader.ValueSpan;
+            if (reader.ValueIsEscaped || System.Text.Ascii.IsValid(bytes) is false)
+            {
+                Mention(reader.GetString() ?? "");
+                return;
+            }
+
+            var whole = FnvOffset;
+            var word = FnvOffset;
+            var inWord = false;
+            foreach (var b in bytes)
+            {
+                var c = b is >= (byte)'A' and <= (byte)'Z' ? (char)(b + 32) : (char)b;
+                whole = (whole ^ c) * FnvPrime;
+                if (char.IsAsciiLetterOrDigit(c) || c is '_' or '$')
+                {
+                    word = (word ^ c) * FnvPrime;
+                    inWord = true;
+                }
+                else if (inWord)
+                {
+                    _mentions.Add(word);
+                    word = FnvOffset;
+                    inWord = false;
+                }
+            }
+
+            if (inWord)
+            {
+                _mentions.Add(word);
+            }
+
+            _mentions.Add(whole);
         }
 
         private static bool IsPosition(ref Utf8JsonReader reader) =>

@@ -124,6 +124,29 @@ public static unsafe partial class LibPgQuery
         }
     }
 
+    /// <summary>Reads libpg_query's JSON tree in place, without copying it: <paramref name="read"/> gets the UTF-8 JSON (default when the SQL does not parse).</summary>
+    internal static T ReadJson<T>(string sql, JsonReader<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        LibPgQueryLoader.EnsureLoaded();
+        var input = Utf8Z(sql);
+        fixed (byte* p = input)
+        {
+            var result = Native.pg_query_parse(p);
+            try
+            {
+                return result.Error != null ? default! : read(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree));
+            }
+            finally
+            {
+                Native.pg_query_free_parse_result(result);
+            }
+        }
+    }
+
+    /// <summary>What reads a JSON tree in place (<see cref="ReadJson{T}"/>).</summary>
+    internal delegate T JsonReader<out T>(ReadOnlySpan<byte> json);
+
     /// <summary>Splits SQL into statements with the full parser (fails on the first syntax error).</summary>
     public static PgQueryResult<PgQuerySplitStatement[]> SplitWithParser(ReadOnlySpan<byte> utf8) => Split(utf8, scanner: false);
 
