@@ -83,6 +83,7 @@ public static class Canonicalizer
 
         var watch = Stopwatch.StartNew();
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // the shortcut's background work
         try
         {
             var settings = new NpgsqlCommand(
@@ -113,7 +114,13 @@ public static class Canonicalizer
 
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
+            var trees = options.ParseTreeShortcut ? CurrentTrees.Start(current, stopHashing.Token) : null;
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
+            await stopHashing.CancelAsync().ConfigureAwait(false);
+            if (trees is not null)
+            {
+                await trees.StopAsync().ConfigureAwait(false);
+            }
 
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
@@ -125,8 +132,8 @@ public static class Canonicalizer
             }
 
             // Not when a materialized view is re-created: what depends on it was dropped above and must run again.
-            var (changed, skipped) = options.ParseTreeShortcut && recreation.Reasons.Count == 0
-                ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, events, cancellationToken).ConfigureAwait(false)
+            var (changed, skipped) = trees is not null && recreation.Reasons.Count == 0
+                ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, trees, events, cancellationToken).ConfigureAwait(false)
                 : (prepared, new Dictionary<PgDeclaration, PgObject>());
             if (!ReferenceEquals(changed, prepared))
             {
@@ -246,6 +253,8 @@ public static class Canonicalizer
         }
         finally
         {
+            await stopHashing.CancelAsync().ConfigureAwait(false);
+
             // Never committed. With the connection broken (cancellation), the server rolls back on its own.
             if (connection.State == ConnectionState.Open)
             {

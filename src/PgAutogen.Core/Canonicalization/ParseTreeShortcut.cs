@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 using PgAutogen.Core.Catalog;
@@ -41,7 +42,7 @@ internal static class ParseTreeShortcut
     /// none is), and the unchanged declarations with the current object each one is.
     /// </summary>
     public static async Task<(List<PreparedStatement> Execute, IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged)> SelectAsync(
-        NpgsqlConnection connection, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, IEngineEvents events, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees trees, IEngineEvents events, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         bool catalogFirst, superuser;
@@ -66,7 +67,7 @@ internal static class ParseTreeShortcut
             return (prepared, None);
         }
 
-        var skip = Unchanged(prepared, current, superuser, user);
+        var skip = Unchanged(prepared, current, superuser, user, trees);
         if (skip.Count == 0)
         {
             return (prepared, None);
@@ -111,8 +112,13 @@ internal static class ParseTreeShortcut
         }
     }
 
+    /// <summary>A current object the shortcut may take a declaration for: its kinds, enabled, not a constraint trigger.</summary>
+    internal static bool Candidate(PgObject obj) =>
+        obj.Kind is PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger
+        && !obj.IsConstraintTrigger && obj.TriggerState is null or TriggerState.Enabled;
+
     /// <summary>The declarations that need not be executed, each with the current object it is.</summary>
-    internal static Dictionary<PgDeclaration, PgObject> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user)
+    internal static Dictionary<PgDeclaration, PgObject> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user, CurrentTrees? trees = null)
     {
         var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
         // Any schema: an unqualified COMMENT ON may name it too.
@@ -147,24 +153,22 @@ internal static class ParseTreeShortcut
 
             foreach (var obj in candidates)
             {
-                if (obj.Kind == declaration.Kind && !obj.IsConstraintTrigger && obj.TriggerState is null or TriggerState.Enabled
-                    && (superuser || string.Equals(obj.Owner, user, StringComparison.Ordinal)))
+                if (obj.Kind == declaration.Kind && Candidate(obj) && (superuser || string.Equals(obj.Owner, user, StringComparison.Ordinal)))
                 {
                     pairs.Add((declaration, obj));
                 }
             }
         }
 
-        // Parsing the catalog's definitions is the cost of the shortcut: on every core.
-        var declared = pairs.AsParallel().AsOrdered()
-            .Select(p => DeclarationFacts.For(p.Declaration).TreeHash is { } hash && string.Equals(hash, DeclarationFacts.TreeHashOf(p.Current.Definition), StringComparison.Ordinal))
-            .ToArray();
+        // Parsing the catalog's definitions is the cost of the shortcut: what was not hashed beforehand, on every core.
+        trees ??= new CurrentTrees();
+        trees.Complete(pairs.Select(p => p.Current));
         var unchanged = new Dictionary<PgDeclaration, PgObject>();
-        for (var i = 0; i < pairs.Count; i++)
+        foreach (var (declaration, obj) in pairs)
         {
-            if (declared[i])
+            if (DeclarationFacts.For(declaration).TreeHash is { } hash && string.Equals(hash, trees.Hash(obj), StringComparison.Ordinal))
             {
-                unchanged.TryAdd(pairs[i].Declaration, pairs[i].Current);
+                unchanged.TryAdd(declaration, obj);
             }
         }
 
@@ -220,4 +224,48 @@ internal static class ParseTreeShortcut
 
         return unchanged;
     }
+}
+
+/// <summary>
+/// The tree hashes of current objects' catalog definitions (null for one that does not parse). Hashing starts as soon as
+/// the current catalog is read (<see cref="Start"/>), while the declarations are still being parsed and the cores are
+/// not all busy; it is stopped when they are parsed (<see cref="StopAsync"/>), and what the pairs still need is hashed
+/// then (<see cref="Complete"/>): a compare of a few declarations against a large catalog never hashes all of it.
+/// </summary>
+/// <remarks>Keyed by reference: PgObject has no value equality.</remarks>
+internal sealed class CurrentTrees
+{
+    private readonly ConcurrentDictionary<PgObject, string?> _hashes = new();
+    private Task _background = Task.CompletedTask;
+
+    /// <summary>Hashes the candidates among <paramref name="current"/> in the background until <paramref name="stop"/>.</summary>
+    public static CurrentTrees Start(IReadOnlyList<PgObject> current, CancellationToken stop)
+    {
+        var trees = new CurrentTrees();
+        trees._background = Task.Run(() =>
+        {
+            try
+            {
+                Parallel.ForEach(current.Where(ParseTreeShortcut.Candidate), new ParallelOptions { CancellationToken = stop },
+                    o => trees._hashes.TryAdd(o, DeclarationFacts.TreeHashOf(o.Definition)));
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: the rest is hashed when needed.
+            }
+        }, CancellationToken.None);
+        return trees;
+    }
+
+    /// <summary>Waits for the background hashing to stop (after its token was cancelled).</summary>
+    public Task StopAsync() => _background;
+
+    /// <summary>Hashes, on every core, those of <paramref name="objects"/> not hashed yet.</summary>
+    public void Complete(IEnumerable<PgObject> objects)
+    {
+        var missing = objects.Where(o => !_hashes.ContainsKey(o)).Distinct().ToList();
+        Parallel.ForEach(missing, o => _hashes.TryAdd(o, DeclarationFacts.TreeHashOf(o.Definition)));
+    }
+
+    public string? Hash(PgObject obj) => _hashes.TryGetValue(obj, out var hash) ? hash : DeclarationFacts.TreeHashOf(obj.Definition);
 }
