@@ -91,11 +91,11 @@ public static class Canonicalizer
                 $"SET LOCAL statement_timeout = {Milliseconds(options.StatementTimeout)}; " +
                 "SET LOCAL check_function_bodies = off; SET LOCAL client_min_messages = warning; " +
                 "SELECT current_schema(), current_setting('server_version_num')::int, current_user, " +
-                "EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger WHERE evtenabled = 'O')", connection, transaction);
+                "ARRAY(SELECT evtname || ' ' || evtenabled::text FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D' ORDER BY evtname)", connection, transaction);
             string currentSchema;
             int serverVersion;
             string currentUser;
-            bool eventTriggers;
+            string[] eventTriggers;
             await using (settings)
             await using (var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -104,12 +104,12 @@ public static class Canonicalizer
                     "The session has no current schema (no schema of search_path exists), so unqualified declarations have nowhere to go. Set search_path, or qualify the declarations.") : reader.GetString(0);
                 serverVersion = reader.GetInt32(1);
                 currentUser = reader.GetString(2);
-                eventTriggers = reader.GetBoolean(3);
+                eventTriggers = reader.GetFieldValue<string[]>(3);
             }
 
-            if (eventTriggers)
+            if (eventTriggers.Length > 0)
             {
-                await QuietEventTriggersAsync(connection, events, cancellationToken).ConfigureAwait(false);
+                await QuietEventTriggersAsync(connection, eventTriggers, events, cancellationToken).ConfigureAwait(false);
             }
 
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
@@ -271,25 +271,49 @@ public static class Canonicalizer
     }
 
     /// <summary>
-    /// The database has event triggers, and the compare's DDL (rolled back, but executed) would fire them: one that
-    /// refuses DDL would fail the compare, one that logs would log what never happened. In replica mode
+    /// The database has enabled event triggers (<paramref name="enabled"/>: "name state"), and the compare's DDL (rolled
+    /// back, but executed) would fire them: one that refuses DDL would fail the compare, one that logs would log what
+    /// never happened (rolled back with it, unless it reaches outside the transaction). In replica mode
     /// (session_replication_role, for this transaction only) PostgreSQL fires only those set ENABLE REPLICA or ENABLE
-    /// ALWAYS. Setting it needs a superuser (or, from PostgreSQL 15, GRANT SET): without, the compare goes on as is.
+    /// ALWAYS; setting it needs a superuser (or, from PostgreSQL 15, GRANT SET). So: replica mode when there are
+    /// triggers it quiets and none it would wake (ENABLE REPLICA ones fire only in replica mode); a warning that names
+    /// every trigger that still fires.
     /// </summary>
-    private static async Task QuietEventTriggersAsync(NpgsqlConnection connection, IEngineEvents events, CancellationToken cancellationToken)
+    private static async Task QuietEventTriggersAsync(NpgsqlConnection connection, string[] enabled, IEngineEvents events, CancellationToken cancellationToken)
     {
-        await ExecuteSqlAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-        try
+        var triggers = enabled.Select(e => (Name: e[..^2], State: e[^1])).ToList();
+        var quieted = false;
+        var reason = "";
+        if (triggers.Any(t => t.State == 'R'))
         {
-            await ExecuteSqlAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
-            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-            events.Verbose("The database has event triggers: the compare runs with session_replication_role = replica, so they do not fire on its DDL.");
+            reason = "replica mode would fire those enabled for replicas";
         }
-        catch (PostgresException ex) when (ex.SqlState == "42501")
+        else if (triggers.Any(t => t.State == 'O'))
         {
-            await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-            events.Verbose("The database has event triggers, and this role may not set session_replication_role: they fire on the compare's DDL (which is rolled back).");
+            await ExecuteSqlAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ExecuteSqlAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                quieted = true;
+                events.Verbose("The database has event triggers: the compare runs with session_replication_role = replica, so those enabled in origin mode do not fire on its DDL.");
+            }
+            catch (PostgresException ex) when (ex.SqlState == "42501")
+            {
+                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                reason = "this role may not set session_replication_role";
+            }
+        }
+
+        // ENABLE ALWAYS fires in any mode; origin ones unless quieted; replica ones only in replica mode (never set with them).
+        var firing = triggers.Where(t => t.State == 'A' || (t.State == 'O' && !quieted) || (t.State == 'R' && quieted)).ToList();
+        if (firing.Count > 0)
+        {
+            var names = string.Join(", ", firing.Select(t => SqlIdentifier.Quote(t.Name) + (t.State switch { 'A' => " (ENABLE ALWAYS)", 'R' => " (ENABLE REPLICA)", _ => "" })));
+            events.Warning($"Event trigger(s) {names} fire on the compare's DDL{(reason.Length > 0 ? $" ({reason})" : "")}. " +
+                "The compare is rolled back, and with it whatever they did in this database; anything they do outside it (dblink, files, a sequence) is not. " +
+                "To keep them from firing, compare as a role that may set session_replication_role (it quiets those enabled in origin mode), or against a copy of the database.");
         }
     }
 

@@ -411,6 +411,49 @@ public sealed class NewKindsTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task Replica_mode_is_not_used_when_it_would_wake_replica_event_triggers_and_those_that_fire_are_named()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        const string Setup = """
+            CREATE SCHEMA app;
+            CREATE TABLE app.t (id int);
+            CREATE TABLE app.ddl_log (tag text);
+            CREATE FUNCTION app.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO app.ddl_log VALUES (tg_tag); END $$;
+            CREATE FUNCTION app.no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the replica trigger fired'; END $$;
+            CREATE EVENT TRIGGER log_origin ON ddl_command_end EXECUTE FUNCTION app.log_ddl();
+            CREATE EVENT TRIGGER freeze_replica ON ddl_command_start EXECUTE FUNCTION app.no_ddl();
+            """;
+        await db.ExecuteAsync(Setup + "ALTER EVENT TRIGGER freeze_replica ENABLE REPLICA;");
+        var decls = Parse(Setup.Replace("CREATE SCHEMA app;", "", StringComparison.Ordinal).Replace("CREATE TABLE app.t (id int);", "", StringComparison.Ordinal)
+            .Replace("CREATE TABLE app.ddl_log (tag text);", "", StringComparison.Ordinal) + "CREATE VIEW app.v AS SELECT id FROM app.t;");
+
+        // Replica mode would quiet log_origin but fire freeze_replica, which refuses DDL: not used; log_origin fires
+        // (into the rolled-back transaction) and the warning says so.
+        var events = new RecordingEvents();
+        var m = await Harness.CompareAsync(db, decls, events: events);
+        Assert.Contains("Create app.v", Harness.Actions(m), StringComparison.Ordinal);
+        var warning = Assert.Single(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
+        Assert.Contains("log_origin fire on the compare's DDL (replica mode would fire those enabled for replicas)", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("freeze_replica", warning, StringComparison.Ordinal);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM app.ddl_log"));
+        Assert.Equal("freeze_replica R,log_origin O", await db.ScalarAsync<string>("SELECT string_agg(evtname || ' ' || evtenabled::text, ',' ORDER BY evtname) FROM pg_event_trigger"));
+
+        // An ALWAYS trigger fires in any mode: named; the origin one is quieted as before.
+        await db.ExecuteAsync("ALTER EVENT TRIGGER freeze_replica DISABLE; ALTER EVENT TRIGGER log_origin ENABLE ALWAYS;");
+        events = new RecordingEvents();
+        await Harness.CompareAsync(db, decls, events: events);
+        warning = Assert.Single(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
+        Assert.StartsWith("Event trigger(s) log_origin (ENABLE ALWAYS) fire on the compare's DDL. ", warning, StringComparison.Ordinal);
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM app.ddl_log"));
+
+        // Only origin-mode triggers, and a role that may set the mode: quiet, no warning.
+        await db.ExecuteAsync("ALTER EVENT TRIGGER log_origin ENABLE;");
+        events = new RecordingEvents();
+        await Harness.CompareAsync(db, decls, events: events);
+        Assert.DoesNotContain(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Event_triggers_belong_to_no_schema_and_a_schema_filter_leaves_them_out()
     {
         await using var db = await fixture.CreateDatabaseAsync();
