@@ -447,10 +447,8 @@ internal sealed class DeclarationFacts
             _buffer.WriteByte((byte)'{');
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (IsPosition(ref reader))
+                if (SkippedPosition(ref reader))
                 {
-                    reader.Read();
-                    reader.Skip();
                     continue;
                 }
 
@@ -572,10 +570,8 @@ internal sealed class DeclarationFacts
             _buffer.WriteByte((byte)'{');
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (IsPosition(ref reader))
+                if (SkippedPosition(ref reader))
                 {
-                    reader.Read();
-                    reader.Skip();
                     continue;
                 }
 
@@ -727,25 +723,7 @@ internal sealed class DeclarationFacts
             _ => new NameReference(parts[^2], parts[^1]),
         };
 
-        private void Mention(string text)
-        {
-            var lower = text.ToLowerInvariant().AsSpan();
-            _mentions.Add(MentionKey(lower));
-            var start = -1;
-            for (var i = 0; i <= lower.Length; i++)
-            {
-                var inWord = i < lower.Length && IsWordChar(lower[i]);
-                if (inWord && start < 0)
-                {
-                    start = i;
-                }
-                else if (!inWord && start >= 0)
-                {
-                    _mentions.Add(MentionKey(lower[start..i]));
-                    start = -1;
-                }
-            }
-        }
+        private void Mention(string text) => _mentions.AddRange(DeclarationFacts.MentionKeys(text));
 
         /// <summary>
         /// The string token the reader is on, mentioned: read from its bytes when it is plain ASCII (the keys are those of
@@ -786,6 +764,19 @@ internal sealed class DeclarationFacts
             }
 
             _mentions.Add(whole);
+        }
+
+        /// <summary>On a position property (location, stmt_location, stmt_len): skips it and its value.</summary>
+        private static bool SkippedPosition(ref Utf8JsonReader reader)
+        {
+            if (!IsPosition(ref reader))
+            {
+                return false;
+            }
+
+            reader.Read();
+            reader.Skip();
+            return true;
         }
 
         private static bool IsPosition(ref Utf8JsonReader reader) =>

@@ -94,7 +94,18 @@ public static unsafe partial class LibPgQuery
     }
 
     /// <summary>Parses UTF-8 SQL into libpg_query's JSON parse tree. The input may end with a NUL byte (then it is not copied).</summary>
-    public static PgQueryResult<byte[]> ParseToJson(ReadOnlySpan<byte> utf8)
+    public static PgQueryResult<byte[]> ParseToJson(ReadOnlySpan<byte> utf8) =>
+        ReadJson(utf8, static json => new PgQueryResult<byte[]>(json.ToArray()), static error => new PgQueryResult<byte[]>(error));
+
+    /// <summary>Reads libpg_query's JSON tree in place, without copying it: <paramref name="read"/> gets the UTF-8 JSON (default when the SQL does not parse).</summary>
+    internal static T ReadJson<T>(string sql, JsonReader<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        return ReadJson(Utf8Z(sql), read, static _ => default!);
+    }
+
+    /// <summary>Parses UTF-8 SQL (NUL-terminated or not); the tree goes to <paramref name="read"/>, in libpg_query's memory, or the error to <paramref name="failed"/>.</summary>
+    private static T ReadJson<T>(ReadOnlySpan<byte> utf8, JsonReader<T> read, Func<PgQueryError, T> failed)
     {
         LibPgQueryLoader.EnsureLoaded();
         var input = Terminated(utf8, out var rented);
@@ -105,12 +116,7 @@ public static unsafe partial class LibPgQuery
                 var result = Native.pg_query_parse(p);
                 try
                 {
-                    if (result.Error != null)
-                    {
-                        return new PgQueryResult<byte[]>(ToError(result.Error));
-                    }
-
-                    return new PgQueryResult<byte[]>(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray());
+                    return result.Error != null ? failed(ToError(result.Error)) : read(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree));
                 }
                 finally
                 {
@@ -121,26 +127,6 @@ public static unsafe partial class LibPgQuery
         finally
         {
             Return(rented);
-        }
-    }
-
-    /// <summary>Reads libpg_query's JSON tree in place, without copying it: <paramref name="read"/> gets the UTF-8 JSON (default when the SQL does not parse).</summary>
-    internal static T ReadJson<T>(string sql, JsonReader<T> read)
-    {
-        ArgumentNullException.ThrowIfNull(sql);
-        LibPgQueryLoader.EnsureLoaded();
-        var input = Utf8Z(sql);
-        fixed (byte* p = input)
-        {
-            var result = Native.pg_query_parse(p);
-            try
-            {
-                return result.Error != null ? default! : read(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree));
-            }
-            finally
-            {
-                Native.pg_query_free_parse_result(result);
-            }
         }
     }
 
