@@ -131,30 +131,10 @@ public static class Canonicalizer
                 events.Verbose($"Ordered the declarations so that what each one references runs before it: {moved} statement(s) moved.");
             }
 
-            // Not when a materialized view is re-created: what depends on it was dropped above and must run again.
-            var (changed, skipped) = trees is not null && recreation.Reasons.Count == 0
-                ? await ParseTreeShortcut.SelectAsync(connection, prepared, current, trees, events, cancellationToken).ConfigureAwait(false)
-                : (prepared, new Dictionary<PgDeclaration, PgObject>());
-            if (!ReferenceEquals(changed, prepared))
-            {
-                changed = changed.Where(p => !p.Skipped).ToList();
-            }
-
-            var executed = declarations.Count;
-            if (!ReferenceEquals(changed, prepared) && await ParseTreeShortcut.TryBatchAsync(connection, changed, events, cancellationToken).ConfigureAwait(false))
-            {
-                executed = changed.Select(p => p.Declaration).Distinct().Count();
-            }
-            else
-            {
-                changed = prepared;
-                skipped = new Dictionary<PgDeclaration, PgObject>();
-            }
-
-            var oneBatch = !ReferenceEquals(changed, prepared)
-                || await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
-            events.Verbose($"Executed {executed} declaration(s) {(oneBatch ? "in one batch" : "one by one")}" +
-                (executed < declarations.Count ? $" ({declarations.Count - executed} unchanged by their parse tree, not executed)" : "") +
+            var execution = await ExecuteDeclarationsAsync(connection, declarations, prepared, current, trees, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+            var skipped = execution.Unchanged;
+            events.Verbose($"Executed {execution.Executed} declaration(s) {(execution.OneBatch ? "in one batch" : "one by one")}" +
+                (skipped.Count > 0 ? $" ({declarations.Count - execution.Executed} unchanged by their parse tree, not executed)" : "") +
                 $" in {executeWatch.ElapsedMilliseconds} ms");
 
             // Each declaration's catalog row, looked up once (to_regprocedure costs a catalog-cache miss per
@@ -506,6 +486,38 @@ public static class Canonicalizer
                && (i + 6 >= sql.Length || !char.IsLetterOrDigit(sql[i + 6]) && sql[i + 6] != '_')
             ? i
             : -1;
+    }
+
+    /// <summary>How the declarations were executed: those left out as unchanged (each with the current object it is), how many ran, and whether in one batch.</summary>
+    private sealed record Execution(IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged, int Executed, bool OneBatch);
+
+    private static readonly IReadOnlyDictionary<PgDeclaration, PgObject> NoneUnchanged = new Dictionary<PgDeclaration, PgObject>();
+
+    /// <summary>
+    /// Executes the prepared declarations: with the parse-tree shortcut, only those it does not find unchanged, in one
+    /// batch; without it, or when nothing is left out, or when that batch fails in any way, all of them
+    /// (<see cref="ExecuteAsync"/>). Not the shortcut when a materialized view is re-created: what depends on it was
+    /// dropped and must run again.
+    /// </summary>
+    private static async Task<Execution> ExecuteDeclarationsAsync(
+        NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current,
+        CurrentTrees? trees, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
+    {
+        if (trees is not null && recreation.Reasons.Count == 0)
+        {
+            var (execute, unchanged) = await ParseTreeShortcut.SelectAsync(connection, prepared, current, trees, events, cancellationToken).ConfigureAwait(false);
+            if (unchanged.Count > 0)
+            {
+                var runnable = execute.Where(p => !p.Skipped).ToList();
+                if (await ParseTreeShortcut.TryBatchAsync(connection, runnable, events, cancellationToken).ConfigureAwait(false))
+                {
+                    return new Execution(unchanged, runnable.Select(p => p.Declaration).Distinct().Count(), OneBatch: true);
+                }
+            }
+        }
+
+        var oneBatch = await ExecuteAsync(connection, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+        return new Execution(NoneUnchanged, declarations.Count, oneBatch);
     }
 
     /// <summary>
