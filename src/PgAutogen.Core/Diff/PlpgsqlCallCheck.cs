@@ -20,6 +20,10 @@ internal static class PlpgsqlCallCheck
             return Array.Empty<string>();
         }
 
+        // Cheap prefilter, one pass over each body: parse only those whose words include every word of a dropped name
+        // (case-insensitive, compared as 64-bit keys; a collision only parses one body more).
+        var droppedWords = dropped.Select(d => (Routine: d, Keys: WordKeys(d.Name, only: null))).Where(d => d.Keys.Count > 0).ToList();
+        var wanted = droppedWords.SelectMany(d => d.Keys).ToHashSet();
         var warnings = new List<string>();
         var remaining = desired.Where(o => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
         foreach (var caller in remaining)
@@ -29,8 +33,8 @@ internal static class PlpgsqlCallCheck
                 continue;
             }
 
-            // Cheap prefilter: parse only the bodies that mention a dropped name at all.
-            var candidates = dropped.Where(d => caller.Definition.Contains(d.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            var words = WordKeys(caller.Definition, wanted);
+            var candidates = words.Count == 0 ? new List<PgObject>() : droppedWords.Where(d => d.Keys.All(words.Contains)).Select(d => d.Routine).ToList();
             if (candidates.Count == 0)
             {
                 continue;
@@ -64,5 +68,13 @@ internal static class PlpgsqlCallCheck
         }
 
         return warnings;
+    }
+
+    /// <summary>The keys of the lower-cased words of a text (<see cref="DeclarationFacts.AddWordKeys"/>), only those in <paramref name="only"/> when given.</summary>
+    private static HashSet<ulong> WordKeys(string text, IReadOnlySet<ulong>? only)
+    {
+        var keys = new HashSet<ulong>();
+        DeclarationFacts.AddWordKeys(text, keys, only);
+        return keys;
     }
 }

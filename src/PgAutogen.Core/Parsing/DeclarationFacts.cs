@@ -43,13 +43,44 @@ internal sealed class DeclarationFacts
     public IReadOnlyList<ulong> Mentions { get; }
 
     /// <summary>The keys a name is mentioned by: the whole name and each of its words, lower-cased.</summary>
-    public static IEnumerable<ulong> MentionKeys(string name)
+    public static List<ulong> MentionKeys(string name)
     {
-        var lower = name.ToLowerInvariant();
-        yield return MentionKey(lower);
-        foreach (var word in Words(lower))
+        var keys = new List<ulong> { MentionKey(name.ToLowerInvariant()) };
+        AddWordKeys(name, keys);
+        return keys;
+    }
+
+    /// <summary>
+    /// Adds the <see cref="MentionKey"/> of each word of <paramref name="text"/>, lower-cased (runs of letters, digits,
+    /// _, $ and non-ASCII characters); with <paramref name="only"/>, only the keys in it. One pass, nothing allocated.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static void AddWordKeys(ReadOnlySpan<char> text, ICollection<ulong> keys, IReadOnlySet<ulong>? only = null)
+    {
+        var i = 0;
+        while (i < text.Length)
         {
-            yield return MentionKey(word);
+            while (i < text.Length && !IsWordChar(text[i]))
+            {
+                i++;
+            }
+
+            if (i == text.Length)
+            {
+                return;
+            }
+
+            var hash = FnvOffset;
+            while (i < text.Length && IsWordChar(text[i]))
+            {
+                hash = (hash ^ char.ToLowerInvariant(text[i])) * FnvPrime;
+                i++;
+            }
+
+            if (only is null || only.Contains(hash))
+            {
+                keys.Add(hash);
+            }
         }
     }
 
@@ -68,7 +99,7 @@ internal sealed class DeclarationFacts
     private const ulong FnvOffset = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;
 
-    /// <summary>Whether a character belongs to a word (<see cref="Words"/>).</summary>
+    /// <summary>Whether a character belongs to a word (<see cref="AddWordKeys"/>).</summary>
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '$' || c > 127;
 
     /// <summary>The facts of a declaration: those its parser attached, else read from its SQL now (once).</summary>
@@ -128,25 +159,6 @@ internal sealed class DeclarationFacts
         catch (JsonException)
         {
             return null;
-        }
-    }
-
-    /// <summary>The words of a text: runs of letters, digits, _, $ and non-ASCII characters.</summary>
-    public static IEnumerable<string> Words(string text)
-    {
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var inWord = i < text.Length && IsWordChar(text[i]);
-            if (inWord && start < 0)
-            {
-                start = i;
-            }
-            else if (!inWord && start >= 0)
-            {
-                yield return text[start..i];
-                start = -1;
-            }
         }
     }
 

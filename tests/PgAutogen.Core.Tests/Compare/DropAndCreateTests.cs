@@ -251,4 +251,28 @@ public sealed class PlpgsqlCallWarningTests(CoreDatabaseFixture fixture)
         var warning = Assert.Single(events.Warnings);
         Assert.StartsWith("app.price(numeric) calls app.rate in its PL/pgSQL body, but this migration drops app.rate(numeric): the call will fail", warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_call_to_a_dropped_function_with_a_quoted_mixed_case_name_is_found_too()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE FUNCTION app."Rate-Of"(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * 2';
+            CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app."Rate-Of"(x) + 1; END $$;
+            CREATE FUNCTION app.rate_of_total() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
+            """);
+        var decls = new[]
+        {
+            D.Fn("CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.\"Rate-Of\"(x) + 1; END $$", "price", "numeric", "app"),
+            D.Fn("CREATE FUNCTION app.rate_of_total() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", "rate_of_total", schema: "app"),
+        };
+        var events = new Collect();
+        await using var conn = await db.OpenAsync();
+        var ops = await CompareService.CompareAsync(conn, new CompareRequest { Declarations = decls }, events, TestContext.Current.CancellationToken);
+        Assert.Equal("Drop app.\"Rate-Of\"(numeric)", Assert.Single(ops).ToString());
+        var warning = Assert.Single(events.Warnings);
+        Assert.StartsWith("app.price(numeric) calls ", warning, StringComparison.Ordinal);
+        Assert.Contains("but this migration drops app.\"Rate-Of\"(numeric)", warning, StringComparison.Ordinal);
+    }
 }
