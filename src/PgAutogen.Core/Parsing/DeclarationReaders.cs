@@ -53,12 +53,11 @@ internal static class DeclarationReaders
     /// <summary>CREATE [OR REPLACE] [CONSTRAINT] TRIGGER.</summary>
     public static PgDeclaration Trigger(StatementNode node, StatementContext statement)
     {
-        var relation = node.Element("relation") ?? default;
-        var tableSchema = String(relation, "schemaname") ?? "";
+        var (tableSchema, table) = Relation(node, "relation");
         var declaration = new PgDeclaration(PgObjectKind.Trigger, tableSchema, node.String("trigname") ?? "",
             statement.Sql, statement.File, statement.Line, statement.Column)
         {
-            Table = String(relation, "relname") ?? "",
+            Table = table,
             TableSchema = tableSchema,
             OrReplace = node.Bool("replace"),
             IsConstraintTrigger = node.Bool("isconstraint"),
@@ -135,16 +134,22 @@ internal static class DeclarationReaders
     /// <summary>CREATE POLICY name ON table ...: identity schema + table + name.</summary>
     public static PgDeclaration Policy(StatementNode node, StatementContext statement)
     {
-        var relation = node.Element("table") ?? default;
-        var tableSchema = String(relation, "schemaname") ?? "";
+        var (tableSchema, table) = Relation(node, "table");
         var declaration = new PgDeclaration(PgObjectKind.Policy, tableSchema, node.String("policy_name") ?? "",
             statement.Sql, statement.File, statement.Line, statement.Column)
         {
-            Table = String(relation, "relname") ?? "",
+            Table = table,
             TableSchema = tableSchema,
         };
         RefuseSystemSchema(declaration, tableSchema, statement);
         return declaration;
+    }
+
+    /// <summary>The schema (empty when unqualified) and name of the RangeVar in <paramref name="field"/>.</summary>
+    private static (string Schema, string Name) Relation(StatementNode node, string field)
+    {
+        var relation = node.Element(field) ?? default;
+        return (String(relation, "schemaname") ?? "", String(relation, "relname") ?? "");
     }
 
     /// <summary>CREATE EVENT TRIGGER name ON event ...: identity the name (event triggers belong to no schema).</summary>
