@@ -229,49 +229,37 @@ public sealed class PlpgsqlCallWarningTests(CoreDatabaseFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task Dropping_a_function_a_plpgsql_body_still_calls_warns_and_does_not_fail()
+    /// <summary>
+    /// A database with a dropped function <paramref name="callee"/> (SQL, x numeric), a PL/pgSQL caller app.price that
+    /// calls it as <paramref name="call"/>, and app.<paramref name="other"/>() that does not; only the last two declared.
+    /// </summary>
+    private async Task<(IReadOnlyList<MigrationOp> Ops, string Warning)> DropCalledFunctionAsync(string callee, string call, string other)
     {
+        var price = $"CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN {call}(x) + 1; END $$";
+        var unrelated = $"CREATE FUNCTION app.{other}() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$";
         await using var db = await fixture.CreateDatabaseAsync();
-        await db.ExecuteAsync("""
-            CREATE SCHEMA app;
-            CREATE FUNCTION app.rate(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * 2';
-            CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.rate(x) + 1; END $$;
-            CREATE FUNCTION app.unrelated() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
-            """);
-        var decls = new[]
-        {
-            D.Fn("CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.rate(x) + 1; END $$", "price", "numeric", "app"),
-            D.Fn("CREATE FUNCTION app.unrelated() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", "unrelated", schema: "app"),
-        };
+        await db.ExecuteAsync($"CREATE SCHEMA app; CREATE FUNCTION {callee}(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * 2'; {price}; {unrelated};");
+        var decls = new[] { D.Fn(price, "price", "numeric", "app"), D.Fn(unrelated, other, schema: "app") };
         var events = new Collect();
         await using var conn = await db.OpenAsync();
         var ops = await CompareService.CompareAsync(conn, new CompareRequest { Declarations = decls }, events, TestContext.Current.CancellationToken);
+        return (ops, Assert.Single(events.Warnings));
+    }
+
+    [Fact]
+    public async Task Dropping_a_function_a_plpgsql_body_still_calls_warns_and_does_not_fail()
+    {
+        var (ops, warning) = await DropCalledFunctionAsync("app.rate", "app.rate", "unrelated");
         Assert.Equal("Drop app.rate(numeric)", Assert.Single(ops).ToString());
-        var warning = Assert.Single(events.Warnings);
         Assert.StartsWith("app.price(numeric) calls app.rate in its PL/pgSQL body, but this migration drops app.rate(numeric): the call will fail", warning, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_call_to_a_dropped_function_with_a_quoted_mixed_case_name_is_found_too()
     {
-        await using var db = await fixture.CreateDatabaseAsync();
-        await db.ExecuteAsync("""
-            CREATE SCHEMA app;
-            CREATE FUNCTION app."Rate-Of"(x numeric) RETURNS numeric LANGUAGE sql AS 'SELECT x * 2';
-            CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app."Rate-Of"(x) + 1; END $$;
-            CREATE FUNCTION app.rate_of_total() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;
-            """);
-        var decls = new[]
-        {
-            D.Fn("CREATE FUNCTION app.price(x numeric) RETURNS numeric LANGUAGE plpgsql AS $$ BEGIN RETURN app.\"Rate-Of\"(x) + 1; END $$", "price", "numeric", "app"),
-            D.Fn("CREATE FUNCTION app.rate_of_total() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$", "rate_of_total", schema: "app"),
-        };
-        var events = new Collect();
-        await using var conn = await db.OpenAsync();
-        var ops = await CompareService.CompareAsync(conn, new CompareRequest { Declarations = decls }, events, TestContext.Current.CancellationToken);
+        // rate_of_total shares words with "Rate-Of" but does not call it: one warning, for app.price.
+        var (ops, warning) = await DropCalledFunctionAsync("app.\"Rate-Of\"", "app.\"Rate-Of\"", "rate_of_total");
         Assert.Equal("Drop app.\"Rate-Of\"(numeric)", Assert.Single(ops).ToString());
-        var warning = Assert.Single(events.Warnings);
         Assert.StartsWith("app.price(numeric) calls ", warning, StringComparison.Ordinal);
         Assert.Contains("but this migration drops app.\"Rate-Of\"(numeric)", warning, StringComparison.Ordinal);
     }
