@@ -225,7 +225,7 @@ internal sealed class DeclarationFacts
         return Facts(walker);
     }
 
-    private static DeclarationFacts Facts(Walker walker) => new(walker.References.Distinct().ToArray(), walker.Hash(), walker.MentionKeys());
+    private static DeclarationFacts Facts(Walker walker) => new(walker.DistinctReferences(), walker.Hash(), walker.MentionKeys());
 
     /// <summary>
     /// One pass over a statement's JSON tree with a forward-only reader (no document, no strings but the mentions): an
@@ -251,9 +251,15 @@ internal sealed class DeclarationFacts
         [ThreadStatic]
         private static MemoryStream? t_buffer, t_options;
 
+        /// <summary>The mentions of the walk on this thread, and a routine's options (one walk at a time per thread).</summary>
+        [ThreadStatic]
+        private static List<ulong>? t_mentions;
+
+        [ThreadStatic]
+        private static List<(string Name, int Index, int Start, int Length)>? t_optionItems;
+
         private MemoryStream _buffer = Reset(ref t_buffer);
-        private readonly byte[] _scratch = new byte[4];
-        private readonly List<ulong> _mentions = new(64);
+        private readonly List<ulong> _mentions = Reset(ref t_mentions);
 
         public List<NameReference> References { get; } = new();
 
@@ -278,7 +284,29 @@ internal sealed class DeclarationFacts
                 }
             }
 
-            return _mentions.GetRange(0, distinct).ToArray();
+            var keys = new ulong[distinct];
+            _mentions.CopyTo(0, keys, 0, distinct);
+            return keys;
+        }
+
+        /// <summary>The references, each once, in order (usually a handful: a set only for many).</summary>
+        public NameReference[] DistinctReferences()
+        {
+            if (References.Count > 16)
+            {
+                return References.Distinct().ToArray();
+            }
+
+            var distinct = new List<NameReference>(References.Count);
+            foreach (var reference in References)
+            {
+                if (!distinct.Contains(reference))
+                {
+                    distinct.Add(reference);
+                }
+            }
+
+            return distinct.ToArray();
         }
 
         private static MemoryStream Reset(ref MemoryStream? stream)
@@ -286,6 +314,13 @@ internal sealed class DeclarationFacts
             stream ??= new MemoryStream();
             stream.SetLength(0);
             return stream;
+        }
+
+        private static List<T> Reset<T>(ref List<T>? list)
+        {
+            list ??= new List<T>(64);
+            list.Clear();
+            return list;
         }
 
         /// <summary>The statement node <c>{"CreateFunctionStmt":{...}}</c>; the reader on its StartObject, left on its EndObject.</summary>
@@ -350,7 +385,7 @@ internal sealed class DeclarationFacts
         private void Options(ref Utf8JsonReader reader)
         {
             // Each option encoded one after the other into a scratch stream, then copied out in order of name.
-            var items = new List<(string Name, int Index, int Start, int Length)>(8);
+            var items = Reset(ref t_optionItems);
             var outer = _buffer;
             var options = t_options is null || ReferenceEquals(t_options, outer) ? new MemoryStream() : Reset(ref t_options);
             _buffer = options;
@@ -800,8 +835,9 @@ internal sealed class DeclarationFacts
         private void Tagged(char tag, ReadOnlySpan<byte> span)
         {
             _buffer.WriteByte((byte)tag);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_scratch, span.Length);
-            _buffer.Write(_scratch);
+            Span<byte> length = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, span.Length);
+            _buffer.Write(length);
             _buffer.Write(span);
         }
     }

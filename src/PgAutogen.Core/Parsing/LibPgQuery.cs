@@ -97,6 +97,18 @@ public static unsafe partial class LibPgQuery
     public static PgQueryResult<byte[]> ParseToJson(ReadOnlySpan<byte> utf8) =>
         ReadJson(utf8, static json => new PgQueryResult<byte[]>(json.ToArray()), static error => new PgQueryResult<byte[]>(error));
 
+    /// <summary>
+    /// As <see cref="ParseToJson(ReadOnlySpan{byte})"/>, into an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// (the JSON is its first Length bytes): the caller returns it when done with the tree.
+    /// </summary>
+    internal static PgQueryResult<(byte[] Buffer, int Length)> ParseToPooledJson(ReadOnlySpan<byte> utf8) =>
+        ReadJson(utf8, static json =>
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(json.Length);
+            json.CopyTo(buffer);
+            return new PgQueryResult<(byte[] Buffer, int Length)>((buffer, json.Length));
+        }, static error => new PgQueryResult<(byte[] Buffer, int Length)>(error));
+
     /// <summary>Reads libpg_query's JSON tree in place, without copying it: <paramref name="read"/> gets the UTF-8 JSON (default when the SQL does not parse).</summary>
     internal static T ReadJson<T>(string sql, JsonReader<T> read)
     {

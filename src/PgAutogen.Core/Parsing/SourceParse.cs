@@ -30,10 +30,10 @@ internal sealed class SourceParse
     public static SourceParse ReadAndParse(string path, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] content;
+        SourceText source;
         try
         {
-            content = File.ReadAllBytes(path);
+            source = SourceText.FromFile(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -44,7 +44,7 @@ internal sealed class SourceParse
             return Failed(DeclarationErrors.Unreadable(path, ex));
         }
 
-        return Parse(SourceText.FromBytes(path, content), cancellationToken);
+        return Parse(source, cancellationToken);
     }
 
     public static SourceParse Parse(SourceText source, CancellationToken cancellationToken)
@@ -58,10 +58,18 @@ internal sealed class SourceParse
         else
         {
             // The fast path: the whole text in one parser call; its JSON tree has every statement with its byte span.
-            var parsed = LibPgQuery.ParseToJson(source.Utf8Z);
-            if (parsed.Value is { } json)
+            var parsed = LibPgQuery.ParseToPooledJson(source.Utf8Z);
+            if (parsed.Succeeded)
             {
-                result.ReadStatements(source, json, 0, source.Length, cancellationToken);
+                var (json, length) = parsed.Value;
+                try
+                {
+                    result.ReadStatements(source, json, length, 0, source.Length, cancellationToken);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(json); // nothing read from the tree outlives this file
+                }
             }
             else
             {
@@ -111,7 +119,7 @@ internal sealed class SourceParse
         var result = LibPgQuery.ParseToJson(source.Utf8Z.AsSpan(start, end - start));
         if (result.Value is { } json)
         {
-            ReadStatements(source, json, start, end, cancellationToken);
+            ReadStatements(source, json, json.Length, start, end, cancellationToken);
             return;
         }
 
@@ -121,9 +129,9 @@ internal sealed class SourceParse
     }
 
     /// <summary>Reads the statements of a JSON parse tree of the bytes [offset, end) of the source.</summary>
-    private void ReadStatements(SourceText source, byte[] json, int offset, int end, CancellationToken cancellationToken)
+    private void ReadStatements(SourceText source, byte[] json, int length, int offset, int end, CancellationToken cancellationToken)
     {
-        foreach (var raw in StatementNode.ReadStatements(json))
+        foreach (var raw in StatementNode.ReadStatements(json, length))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var location = offset + raw.Location;

@@ -38,6 +38,34 @@ internal sealed class SourceText
         return new SourceText(label, bytes);
     }
 
+    /// <summary>A file's UTF-8 bytes, read straight into the NUL-terminated buffer (an optional BOM stripped).</summary>
+    public static SourceText FromFile(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (length >= Array.MaxLength)
+        {
+            throw new IOException($"The file is too large ({length} bytes).");
+        }
+
+        var bytes = new byte[length + 1];
+        var read = 0;
+        while (read < length)
+        {
+            var n = RandomAccess.Read(handle, bytes.AsSpan(read, (int)length - read), read);
+            if (n == 0)
+            {
+                break; // shorter than it was: what was read
+            }
+
+            read += n;
+        }
+
+        return read == length && !bytes.AsSpan(0, read).StartsWith("\uFEFF"u8)
+            ? new SourceText(path, bytes)
+            : FromBytes(path, bytes.AsSpan(0, read));
+    }
+
     /// <summary>UTF-8 bytes, an optional BOM stripped.</summary>
     public static SourceText FromBytes(string label, ReadOnlySpan<byte> content)
     {

@@ -54,10 +54,10 @@ internal sealed class StatementNode
     }
 
     /// <summary>Reads the statements of a libpg_query JSON parse tree: <c>{"version":..,"stmts":[{"stmt":{Type:{..}},"stmt_location":..,"stmt_len":..}]}</c>.</summary>
-    public static List<RawStatement> ReadStatements(byte[] json)
+    public static List<RawStatement> ReadStatements(byte[] json, int length)
     {
         var statements = new List<RawStatement>();
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 100_000 });
+        var reader = new Utf8JsonReader(json.AsSpan(0, length), new JsonReaderOptions { MaxDepth = 100_000 });
         Expect(ref reader, JsonTokenType.StartObject);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

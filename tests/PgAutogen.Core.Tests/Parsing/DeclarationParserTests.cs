@@ -406,6 +406,27 @@ public sealed class DeclarationParserTests
     }
 
     [Fact]
+    public void A_file_with_a_byte_order_mark_reads_like_one_without_and_an_empty_file_declares_nothing()
+    {
+        using var files = new SqlFiles();
+        var text = "CREATE VIEW a AS SELECT 1;\nCREATE VIEW b AS SELEC 2;\n";
+        var plain = files.Write("plain.sql", text);
+        var bom = files.WriteBytes("bom.sql", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text)]);
+        var empty = files.WriteBytes("empty.sql", []);
+
+        var withBom = Parse.Paths(bom);
+        var without = Parse.Paths(plain);
+        Assert.Equal("a", Assert.Single(withBom.Declarations).Name);
+        Assert.Equal((1, 1), (withBom.Declarations[0].Line, withBom.Declarations[0].Column));
+        Assert.Equal(Assert.Single(without.Errors).Message.Replace(plain, bom, StringComparison.Ordinal), Assert.Single(withBom.Errors).Message);
+        Assert.Contains(":2:", withBom.Errors[0].Message, StringComparison.Ordinal);
+
+        var none = Parse.Paths(empty);
+        Assert.Empty(none.Declarations);
+        Assert.Empty(none.Errors);
+    }
+
+    [Fact]
     public void A_missing_path_is_an_error_and_the_other_paths_are_still_read()
     {
         using var files = new SqlFiles();
