@@ -12,6 +12,7 @@ internal sealed class SourceText
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private int[]? _lineStarts;
+    private bool _locatedOnce;
 
     private SourceText(string label, byte[] utf8Z)
     {
@@ -116,6 +117,14 @@ internal sealed class SourceText
     public (int Line, int Column) Locate(int byteOffset)
     {
         byteOffset = Math.Clamp(byteOffset, 0, Length);
+        if (_lineStarts is null && !_locatedOnce)
+        {
+            // The first position asked of a text (most files declare one object) is counted, not indexed.
+            _locatedOnce = true;
+            var (line, start) = LineOf(byteOffset);
+            return (line, CountCodePoints(Utf8Z.AsSpan(start, byteOffset - start)) + 1);
+        }
+
         var starts = LineStarts();
         var index = Array.BinarySearch(starts, byteOffset);
         if (index < 0)
@@ -159,6 +168,38 @@ internal sealed class SourceText
         }
 
         return count;
+    }
+
+    /// <summary>The 1-based line of a byte offset and where that line starts, counting line breaks as <see cref="LineStarts"/> does.</summary>
+    private (int Line, int Start) LineOf(int byteOffset)
+    {
+        var bytes = Bytes;
+        int line = 1, start = 0, i = 0;
+        while (i < byteOffset)
+        {
+            var next = bytes[i..byteOffset].IndexOfAny((byte)'\n', (byte)'\r');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n')
+            {
+                i++;
+            }
+
+            i++;
+            if (i > byteOffset)
+            {
+                break; // the offset is inside a CR LF: on the line it ends
+            }
+
+            line++;
+            start = i;
+        }
+
+        return (line, start);
     }
 
     private int[] LineStarts()

@@ -406,6 +406,19 @@ public sealed class DeclarationParserTests
     }
 
     [Fact]
+    public void The_first_position_counted_without_an_index_is_the_position_the_index_gives()
+    {
+        const string Text = "a\nbé\r\n\rc\r\r\nd\n\n€ e\r";
+        var indexed = PgAutogen.Core.Parsing.SourceText.FromString("x", Text);
+        indexed.Locate(0); // the first call counts; every later one uses the index
+        for (var offset = 0; offset <= indexed.Length; offset++)
+        {
+            var fresh = PgAutogen.Core.Parsing.SourceText.FromString("x", Text);
+            Assert.Equal(indexed.Locate(offset), fresh.Locate(offset));
+        }
+    }
+
+    [Fact]
     public void A_file_with_a_byte_order_mark_reads_like_one_without_and_an_empty_file_declares_nothing()
     {
         using var files = new SqlFiles();
