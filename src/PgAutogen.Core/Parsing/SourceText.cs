@@ -170,36 +170,34 @@ internal sealed class SourceText
         return count;
     }
 
-    /// <summary>The 1-based line of a byte offset and where that line starts, counting line breaks as <see cref="LineStarts"/> does.</summary>
+    /// <summary>The 1-based line of a byte offset and where that line starts (the line breaks of <see cref="NextLineStart"/>).</summary>
     private (int Line, int Start) LineOf(int byteOffset)
     {
-        var bytes = Bytes;
-        int line = 1, start = 0, i = 0;
-        while (i < byteOffset)
+        int line = 1, start = 0;
+        for (var next = NextLineStart(0, byteOffset); next >= 0 && next <= byteOffset; next = NextLineStart(next, byteOffset))
         {
-            var next = bytes[i..byteOffset].IndexOfAny((byte)'\n', (byte)'\r');
-            if (next < 0)
-            {
-                break;
-            }
-
-            i += next;
-            if (bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n')
-            {
-                i++;
-            }
-
-            i++;
-            if (i > byteOffset)
-            {
-                break; // the offset is inside a CR LF: on the line it ends
-            }
-
             line++;
-            start = i;
+            start = next;
         }
 
         return (line, start);
+    }
+
+    /// <summary>
+    /// Where the line after the first line break in bytes [from, limit) starts (LF, CR, or CR LF counted once, its LF
+    /// looked for past the limit too); -1 when there is none. A CR LF split by the limit ends after the limit.
+    /// </summary>
+    private int NextLineStart(int from, int limit)
+    {
+        var bytes = Bytes;
+        var next = bytes[from..limit].IndexOfAny((byte)'\n', (byte)'\r');
+        if (next < 0)
+        {
+            return -1;
+        }
+
+        var i = from + next;
+        return bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n' ? i + 2 : i + 1;
     }
 
     private int[] LineStarts()
@@ -210,24 +208,9 @@ internal sealed class SourceText
         }
 
         var starts = new List<int> { 0 };
-        var bytes = Bytes;
-        var i = 0;
-        while (i < bytes.Length)
+        for (var next = NextLineStart(0, Length); next >= 0; next = NextLineStart(next, Length))
         {
-            var next = bytes[i..].IndexOfAny((byte)'\n', (byte)'\r');
-            if (next < 0)
-            {
-                break;
-            }
-
-            i += next;
-            if (bytes[i] == '\r' && i + 1 < bytes.Length && bytes[i + 1] == '\n')
-            {
-                i++;
-            }
-
-            i++;
-            starts.Add(i);
+            starts.Add(next);
         }
 
         _lineStarts = starts.ToArray();
