@@ -56,7 +56,7 @@ public static class CatalogInspector
                         Comment = NullableString(reader, 7),
                         Acl = NullableString(reader, 8),
                         Oid = oid,
-                        DependsOn = dependencies.TryGetValue((PgProcOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                        DependsOn = DependsOn(dependencies, PgProcOid, oid),
                     };
                 }
             }
@@ -101,7 +101,7 @@ public static class CatalogInspector
                         Comment = NullableString(reader, 6),
                         Acl = NullableString(reader, 7),
                         Oid = oid,
-                        DependsOn = dependencies.TryGetValue((PgClassOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                        DependsOn = DependsOn(dependencies, PgClassOid, oid),
                     };
                 }
             }
@@ -127,7 +127,7 @@ public static class CatalogInspector
                         WithNoData = !reader.GetBoolean(10),
                         Indexes = indexes,
                         Oid = oid,
-                        DependsOn = dependencies.TryGetValue((PgClassOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                        DependsOn = DependsOn(dependencies, PgClassOid, oid),
                     };
                 }
             }
@@ -151,7 +151,7 @@ public static class CatalogInspector
                         Policy = clauses,
                         Comment = NullableString(reader, 9),
                         Oid = oid,
-                        DependsOn = dependencies.TryGetValue((PgPolicyOid, oid), out var deps) ? deps : Array.Empty<string>(),
+                        DependsOn = DependsOn(dependencies, PgPolicyOid, oid),
                     };
                 }
             }
@@ -182,6 +182,10 @@ public static class CatalogInspector
             await RestoreSessionAsync(connection, saved).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the object (catalog, oid) depends on, by identity (pg_depend edges; none when it has none).</summary>
+    private static string[] DependsOn(Dictionary<(uint, uint), string[]> dependencies, uint catalog, uint oid) =>
+        dependencies.TryGetValue((catalog, oid), out var deps) ? deps : Array.Empty<string>();
 
     /// <summary>Reads everything that matches into a list.</summary>
     public static async Task<List<PgObject>> ReadAllAsync(NpgsqlConnection connection, CatalogFilter filter, CancellationToken cancellationToken = default)

@@ -16,6 +16,16 @@ internal static class CatalogQueries
 
     private const string SchemaFilter = "($1::text[] IS NULL OR n.nspname ~* ANY($1::text[]))";
 
+    /// <summary>A view's or materialized view's (c) scope: user schema, the schema, name and oid filters, not from an extension.</summary>
+    private const string RelationScope = $"""
+        {UserSchema}
+          AND {SchemaFilter}
+          AND ($2::text[] IS NULL OR c.relname ~* ANY($2::text[]))
+          AND ($3::oid[] IS NULL OR c.oid = ANY($3::oid[]))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+        """;
+
     public const string Routines = $"""
         SELECT p.oid, n.nspname, p.proname, p.prokind,
                oidvectortypes(p.proargtypes) AS args,
@@ -75,12 +85,7 @@ internal static class CatalogQueries
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
         WHERE c.relkind = 'v'
-          AND {UserSchema}
-          AND {SchemaFilter}
-          AND ($2::text[] IS NULL OR c.relname ~* ANY($2::text[]))
-          AND ($3::oid[] IS NULL OR c.oid = ANY($3::oid[]))
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+          AND {RelationScope}
         ORDER BY n.nspname, c.relname
         """;
 
@@ -106,12 +111,7 @@ internal static class CatalogQueries
         LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
         LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
         WHERE c.relkind = 'm'
-          AND {UserSchema}
-          AND {SchemaFilter}
-          AND ($2::text[] IS NULL OR c.relname ~* ANY($2::text[]))
-          AND ($3::oid[] IS NULL OR c.oid = ANY($3::oid[]))
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+          AND {RelationScope}
         ORDER BY n.nspname, c.relname
         """;
 
