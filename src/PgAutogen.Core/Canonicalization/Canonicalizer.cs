@@ -91,11 +91,14 @@ public static class Canonicalizer
                 $"SET LOCAL statement_timeout = {Milliseconds(options.StatementTimeout)}; " +
                 "SET LOCAL check_function_bodies = off; SET LOCAL client_min_messages = warning; " +
                 "SELECT current_schema(), current_setting('server_version_num')::int, current_user, " +
-                "ARRAY(SELECT evtname || ' ' || evtenabled::text FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D' ORDER BY evtname)", connection, transaction);
+                "ARRAY(SELECT evtname || ' ' || evtenabled::text FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D' ORDER BY evtname), " +
+                "coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false), " +
+                "coalesce((pg_catalog.current_schemas(true))[1] = 'pg_catalog', false)", connection, transaction);
             string currentSchema;
             int serverVersion;
             string currentUser;
             string[] eventTriggers;
+            ShortcutSession shortcutSession;
             await using (settings)
             await using (var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -105,6 +108,7 @@ public static class Canonicalizer
                 serverVersion = reader.GetInt32(1);
                 currentUser = reader.GetString(2);
                 eventTriggers = reader.GetFieldValue<string[]>(3);
+                shortcutSession = new ShortcutSession(CatalogFirst: reader.GetBoolean(5), Superuser: reader.GetBoolean(4), User: currentUser);
             }
 
             if (eventTriggers.Length > 0)
@@ -114,7 +118,8 @@ public static class Canonicalizer
 
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
-            var trees = options.ParseTreeShortcut ? CurrentTrees.Start(current, stopHashing.Token) : null;
+            // Hashing the current definitions overlaps the parse when there is one to overlap.
+            var trees = !options.ParseTreeShortcut ? null : pending.IsCompleted ? new CurrentTrees() : CurrentTrees.Start(current, stopHashing.Token);
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
             await stopHashing.CancelAsync().ConfigureAwait(false);
             if (trees is not null)
@@ -131,7 +136,7 @@ public static class Canonicalizer
                 events.Verbose($"Ordered the declarations so that what each one references runs before it: {moved} statement(s) moved.");
             }
 
-            var execution = await ExecuteDeclarationsAsync(connection, declarations, prepared, current, trees, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
+            var execution = await ExecuteDeclarationsAsync(connection, declarations, prepared, current, trees, shortcutSession, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
             var skipped = execution.Unchanged;
             events.Verbose($"Executed {execution.Executed} declaration(s) {(execution.OneBatch ? "in one batch" : "one by one")}" +
                 (skipped.Count > 0 ? $" ({declarations.Count - execution.Executed} unchanged by their parse tree, not executed)" : "") +
@@ -501,11 +506,11 @@ public static class Canonicalizer
     /// </summary>
     private static async Task<Execution> ExecuteDeclarationsAsync(
         NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current,
-        CurrentTrees? trees, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
+        CurrentTrees? trees, ShortcutSession session, Recreation recreation, string currentSchema, IEngineEvents events, CancellationToken cancellationToken)
     {
         if (trees is not null && recreation.Reasons.Count == 0)
         {
-            var (execute, unchanged) = await ParseTreeShortcut.SelectAsync(connection, prepared, current, trees, events, cancellationToken).ConfigureAwait(false);
+            var (execute, unchanged) = ParseTreeShortcut.Select(prepared, current, trees, session, events);
             if (unchanged.Count > 0)
             {
                 var runnable = execute.Where(p => !p.Skipped).ToList();

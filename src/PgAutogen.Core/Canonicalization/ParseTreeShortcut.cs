@@ -33,6 +33,9 @@ namespace PgAutogen.Core.Canonicalization;
 /// Validation skips unchanged routines anyway; the downgrade check and re-creation only concern changed objects.
 /// </para>
 /// </summary>
+/// <summary>What the shortcut needs of the session, read with the compare's settings: does it resolve names in pg_catalog first, is its role a superuser, and which role it is.</summary>
+internal sealed record ShortcutSession(bool CatalogFirst, bool Superuser, string User);
+
 internal static class ParseTreeShortcut
 {
     private const string Savepoint = "pgautogen_shortcut";
@@ -41,33 +44,17 @@ internal static class ParseTreeShortcut
     /// The statements that must be executed: <paramref name="prepared"/> without the unchanged ones (the same list when
     /// none is), and the unchanged declarations with the current object each one is.
     /// </summary>
-    public static async Task<(List<PreparedStatement> Execute, IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged)> SelectAsync(
-        NpgsqlConnection connection, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees trees, IEngineEvents events, CancellationToken cancellationToken)
+    public static (List<PreparedStatement> Execute, IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged) Select(
+        List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees trees, ShortcutSession session, IEngineEvents events)
     {
         var watch = Stopwatch.StartNew();
-        bool catalogFirst, superuser;
-        string user;
-        await using (var cmd = new NpgsqlCommand(
-            "SELECT (pg_catalog.current_schemas(true))[1] = 'pg_catalog', r.rolsuper, current_user FROM pg_catalog.pg_roles r WHERE r.rolname = current_user", connection))
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (prepared, None);
-            }
-
-            catalogFirst = !reader.IsDBNull(0) && reader.GetBoolean(0);
-            superuser = reader.GetBoolean(1);
-            user = reader.GetString(2);
-        }
-
-        if (!catalogFirst)
+        if (!session.CatalogFirst)
         {
             events.Verbose("The parse-tree shortcut is off for this session: its search_path does not resolve names in pg_catalog first.");
             return (prepared, None);
         }
 
-        var skip = Unchanged(prepared, current, superuser, user, trees);
+        var skip = Unchanged(prepared, current, session.Superuser, session.User, trees);
         if (skip.Count == 0)
         {
             return (prepared, None);
