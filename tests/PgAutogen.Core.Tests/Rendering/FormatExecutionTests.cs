@@ -220,6 +220,56 @@ public sealed class FormatExecutionTests(CoreDatabaseFixture fixture) : IDisposa
     }
 
     [Fact]
+    public async Task EfCore_migration_applied_and_reverted_by_dotnet_ef()
+    {
+        var ef = MigrationTools.DotnetEf;
+        var project = Path.Combine(_dir, "Shop");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "Shop.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <OutputType>Exe</OutputType>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Npgsql.EntityFrameworkCore.PostgreSQL" Version="10.0.3" />
+                <PackageReference Include="Microsoft.EntityFrameworkCore.Design" Version="10.0.15" PrivateAssets="all" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(project, "ShopContext.cs"), """
+            using Microsoft.EntityFrameworkCore;
+
+            namespace Shop.Data;
+
+            public class ShopContext : DbContext
+            {
+                protected override void OnConfiguring(DbContextOptionsBuilder options) =>
+                    options.UseNpgsql(Environment.GetEnvironmentVariable("SHOP_DB"));
+            }
+
+            public static class Program
+            {
+                public static void Main()
+                {
+                }
+            }
+            """);
+        var (db, files) = await PrepareAsync(MigrationFormat.EfCore, Path.Combine(project, "Migrations"), "Shop.Data.Migrations", "Shop.Data.ShopContext");
+        await using var _ = db;
+        Assert.Equal("20261125120000_AuditOrders.cs", Path.GetFileName(files.Single().Path));
+        var env = new Dictionary<string, string> { ["SHOP_DB"] = db.ConnectionString, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
+        await MigrationTools.MustRunAsync("dotnet", new[] { "build", project, "-v", "q", "-nologo" }, project, env, timeoutSeconds: 600);
+        string[] Update(string? target) => (target is null ? new[] { "database", "update" } : new[] { "database", "update", target })
+            .Concat(new[] { "--project", project, "--no-build" }).ToArray();
+        await CycleAsync(db,
+            () => MigrationTools.MustRunAsync(ef, Update(null), project, env),
+            () => MigrationTools.MustRunAsync(ef, Update("0"), project, env));
+    }
+
+    [Fact]
     public async Task Plain_files_run_by_psql()
     {
         var (db, files) = await PrepareAsync(MigrationFormat.Plain);
