@@ -46,6 +46,13 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
     [ValidateNotNullOrEmpty]
     public string? DbContext { get; set; }
 
+    /// <summary>
+    /// Before writing, prove the migration on the database: apply the upgrade, check it reaches the declarations, apply
+    /// the downgrade, check the catalog is as it was — in one transaction that is rolled back. On failure nothing is written.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
     /// <summary>Overwrite an existing file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -115,6 +122,11 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                 Namespace = Namespace,
                 DbContext = DbContext,
             }, Format);
+            if (Verify)
+            {
+                VerifyMigration(ops, files);
+            }
+
             var description = $"{string.Join(", ", files.Select(f => f.Path))} ({Format}, {ops.Count} step(s))";
             if (!ShouldProcess(description, "Write migration"))
             {
