@@ -9,7 +9,8 @@ namespace PgAutogen.Core.Rendering;
 /// SQL is the upgrade and whose <c>--rollback</c> lines are the downgrade, with <c>splitStatements:false</c> and
 /// <c>rollbackSplitStatements:false</c> so that Liquibase never cuts a body at a semicolon. The JDBC driver still splits
 /// the text at semicolons outside quotes, so a BEGIN ATOMIC body goes through <c>DO $$ BEGIN EXECUTE ... END $$</c>.
-/// A body line that Liquibase would read as its own (<c>--changeset</c>, <c>--rollback</c>, ...) is refused.
+/// A body line that Liquibase would read as its own (<c>--changeset</c>, <c>--rollback</c>, ...) is refused, and so is
+/// <c>${</c>, where Liquibase substitutes changelog properties.
 /// </summary>
 public sealed partial class LiquibaseRenderer : IMigrationRenderer
 {
@@ -21,6 +22,8 @@ public sealed partial class LiquibaseRenderer : IMigrationRenderer
         var folder = MigrationFolder.Folder(request.OutPath, Format, "0003_audit.sql");
         var version = MigrationFolder.Next(MigrationFolder.Versions(folder, VersionedFile(), Format), defaultDigits: 4);
         var slug = MigrationText.Slug(request.Message);
+        MigrationText.RefuseDollarBracePlaceholders(request.Ops, "Liquibase",
+            "Change the body (Liquibase substitutes changelog properties and Java system properties such as ${user.name}), or write this migration in another -Format.");
         foreach (var op in request.Ops)
         {
             foreach (var line in (op.UpSql + "\n" + op.DownSql).Split('\n'))

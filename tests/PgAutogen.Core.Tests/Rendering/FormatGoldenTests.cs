@@ -214,6 +214,7 @@ public sealed class FormatGoldenTests : IDisposable
 
     [Theory]
     [InlineData(MigrationFormat.Flyway, "BEGIN RETURN '${user}'; END", "contains \"${\"")]
+    [InlineData(MigrationFormat.Liquibase, "BEGIN RETURN '${user.name}'; END", "contains \"${\"")]
     [InlineData(MigrationFormat.DbUp, "BEGIN EXECUTE $q$SELECT 1$q$; RETURN ''; END", "contains \"$q$\"")]
     [InlineData(MigrationFormat.DbUp, "BEGIN RETURN '$$'; END", "has a dollar-quoted string that contains \"$$\"")]
     [InlineData(MigrationFormat.Liquibase, "BEGIN\n--rollback nothing\nRETURN ''; END", "has a line that Liquibase reads as its own directive")]
