@@ -2,7 +2,8 @@
 .SYNOPSIS
     PgAutogen quickstart: the main job end to end, on a throwaway PostgreSQL unless you give a database.
 .DESCRIPTION
-    1. Starts a sandbox PostgreSQL (Start-PgSandbox) when no -ConnectionString is given.
+    1. Starts a sandbox PostgreSQL (Start-PgSandbox) when no -ConnectionString is given (on a Debian/Ubuntu machine
+       without PostgreSQL it installs the distribution's server first, with apt-get).
     2. Creates the tables (examples/quickstart/00_tables.sql stands for your usual schema migrations).
     3. Autogenerates the first migration from the declarations in examples/quickstart/v1 and applies it.
     4. Compares the declarations in examples/quickstart/v2 (only the declarations changed) and
@@ -30,7 +31,20 @@ $examples = [System.IO.Path]::Combine($PSScriptRoot, 'quickstart')
 $null = [System.IO.Directory]::CreateDirectory($OutDirectory)
 $sandbox = $null
 if (-not $ConnectionString) {
-    $sandbox = Start-PgSandbox
+    try {
+        $sandbox = Start-PgSandbox
+    }
+    catch {
+        # A fresh machine without PostgreSQL: on Debian/Ubuntu, install the distribution's server, then try again.
+        $noBinaries = $_.FullyQualifiedErrorId -like 'ServerUnavailable*' -and "$_" -like '*No PostgreSQL server binaries*'
+        if (-not ($noBinaries -and $IsLinux -and (Get-Command apt-get -ErrorAction Ignore))) { throw }
+        $sudo = if ((& id -u) -eq '0') { @() } else { @('sudo') }
+        "No PostgreSQL server binaries on this machine: installing the distribution's (apt-get install postgresql), about a minute..."
+        & @sudo apt-get update -q *> $null
+        & @sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql *> $null
+        if ($LASTEXITCODE -ne 0) { throw "apt-get install postgresql failed (exit code $LASTEXITCODE): install PostgreSQL, or pass -ConnectionString." }
+        $sandbox = Start-PgSandbox
+    }
     $ConnectionString = $sandbox.ConnectionString
     "Started a throwaway PostgreSQL $($sandbox.Version) on port $($sandbox.Port)."
 }

@@ -80,8 +80,14 @@ public static class CompareService
             events.Warning(warning);
         }
 
+        // Dropping every managed object (an empty folder, a wrong -Path) is worth a word at any size; most of them, from 4 up.
         var drops = ops.Count(o => o.Action == MigrationAction.Drop);
-        if (current.Count >= 4 && drops * 2 > current.Count)
+        if (drops > 0 && drops == current.Count)
+        {
+            events.Warning($"The comparison drops all {drops} managed object(s) in the database{(request.Declarations.Count == 0 && request.Pending is null ? " (no declarations were given)" : "")}. " +
+                "Is -Path the right folder, and -Schema the right scope?");
+        }
+        else if (current.Count >= 4 && drops * 2 > current.Count)
         {
             events.Warning($"The comparison drops {drops} of the {current.Count} managed objects in the database. Is -Path the right folder, and -Schema the right scope?");
         }

@@ -1,11 +1,20 @@
 using System.Management.Automation;
 using PgAutogen.Shell;
 
-// PgAutogen.Shell: pwsh's -File and -Command for machines without pwsh, on the same engine, with PgAutogen loaded.
-//   PgAutogen.Shell <script.ps1> [arguments...]
-//   PgAutogen.Shell -Command '<script text>'
+// PgAutogen.Shell: pwsh's -File and -Command for machines without pwsh, on the same engine (the PowerShell SDK: the
+// Core, Utility, Management and Security cmdlets), with PgAutogen loaded.
+//   PgAutogen.Shell [-NoModule] <script.ps1> [arguments...]
+//   PgAutogen.Shell [-NoModule] -Command '<script text>'
+// -NoModule: do not import out/PgAutogen first (a script that imports an installed PgAutogen by name, for example).
 // Output is formatted like pwsh (Out-Default); the exit code is the script's 'exit N', 1 when it failed, else 0.
-const string usage = "usage: PgAutogen.Shell <script.ps1> [arguments...] | -Command '<script>'";
+const string usage = "usage: PgAutogen.Shell [-NoModule] <script.ps1> [arguments...] | [-NoModule] -Command '<script>'";
+var importModule = true;
+if (args.Length > 0 && args[0].Equals("-NoModule", StringComparison.OrdinalIgnoreCase))
+{
+    importModule = false;
+    args = args[1..];
+}
+
 if (args.Length == 0 || args[0] is "-h" or "--help" or "-?")
 {
     Console.Error.WriteLine(usage);
@@ -46,15 +55,18 @@ else
     scriptArgs = Array.Empty<string>();
 }
 
-string manifest;
-try
+var import = "";
+if (importModule)
 {
-    manifest = EngineHost.FindModuleManifest();
-}
-catch (FileNotFoundException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 2;
+    try
+    {
+        import = EngineHost.ImportStatement(EngineHost.FindModuleManifest());
+    }
+    catch (FileNotFoundException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
 }
 
 var host = new ConsoleHost();
@@ -66,7 +78,7 @@ ps.Runspace = runspace;
 // Like pwsh -File: a terminating error fails the run (exit 1); 'exit N' sets the code.
 ps.AddScript($$"""
     param([object[]] $PgAutogenShellArgs)
-    {{EngineHost.ImportStatement(manifest)}}
+    {{import}}
     {{(Console.IsOutputRedirected ? "$PSStyle.OutputRendering = 'PlainText'" : "")}}
     $global:__pgautogen_failed = $false
     $global:LASTEXITCODE = 0

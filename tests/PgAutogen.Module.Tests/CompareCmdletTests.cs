@@ -207,4 +207,28 @@ public sealed class CompareWarningTests(ModuleDatabaseFixture fixture)
         Assert.Equal("3", Assert.Single(result.Output).ToString());
         Assert.Contains(result.Warnings, w => w.Contains("drops 3 of the 4 managed objects", StringComparison.Ordinal) && w.Contains("-Path", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Dropping_every_managed_object_of_a_small_database_warns_too()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE FUNCTION a() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE VIEW v AS SELECT 1 AS one;
+            """);
+        var empty = Directory.CreateTempSubdirectory("pgautogen-empty-");
+        try
+        {
+            var result = PowerShellHost.Run("@(Compare-PgDeclaration -ConnectionString $cs -Path $folder).Count",
+                Ps.Vars(("cs", db.ConnectionString), ("folder", empty.FullName)));
+            Assert.False(result.HadErrors, result.ToString());
+            Assert.Equal("2", Assert.Single(result.Output).ToString());
+            Assert.Contains(result.Warnings, w => w.Contains("the folder contains no .sql files", StringComparison.Ordinal));
+            Assert.Contains(result.Warnings, w => w.Contains("drops all 2 managed object(s) in the database", StringComparison.Ordinal) && w.Contains("-Path", StringComparison.Ordinal));
+        }
+        finally
+        {
+            empty.Delete();
+        }
+    }
 }

@@ -33,23 +33,23 @@ public sealed class HelpTests
     {
         ["Compare-PgDeclaration"] =
         [
-            "ConnectionString", "Credential", "Declaration", "InputObject", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
+            "AccessToken", "ConnectionString", "Credential", "Declaration", "InputObject", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
             "StatementTimeout",
         ],
-        ["Export-PgDeclaration"] = ["Confirm", "ConnectionString", "Credential", "Force", "Kind", "Path", "Schema", "WhatIf"],
-        ["Get-PgCatalogObject"] = ["ConnectionString", "Credential", "Kind", "Name", "Schema"],
+        ["Export-PgDeclaration"] = ["Confirm", "AccessToken", "ConnectionString", "Credential", "Force", "Kind", "Path", "Schema", "WhatIf"],
+        ["Get-PgCatalogObject"] = ["AccessToken", "ConnectionString", "Credential", "Kind", "Name", "Schema"],
         ["Get-PgDeclaration"] = ["LiteralPath", "Path", "Sql"],
-        ["Invoke-PgMigration"] = ["Confirm", "ConnectionString", "Credential", "Down", "Path", "WhatIf"],
+        ["Invoke-PgMigration"] = ["Confirm", "AccessToken", "ConnectionString", "Credential", "Down", "Path", "WhatIf"],
         ["New-PgMigration"] =
         [
-            "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind", "LiteralPath",
-            "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Verify", "WhatIf",
+            "AccessToken", "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind",
+            "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Verify", "WhatIf",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Sandbox"],
         ["Test-PgDeclaration"] =
         [
-            "CIFormat", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
+            "CIFormat", "AccessToken", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
             "StatementTimeout", "SummaryPath", "Verify",
         ],
     };

@@ -4,11 +4,22 @@ using Npgsql;
 namespace PgAutogen.Core.Databases;
 
 /// <summary>How to reach the database, as the cmdlets received it. Exposes no Npgsql type (the cmdlets load in another context).</summary>
-public sealed class ConnectionOptions
+public sealed class ConnectionOptions : IDisposable
 {
+    private readonly object _gate = new();
+    private NpgsqlDataSource? _dataSource;
+    private string? _lastPassword;
+
     public string? ConnectionString { get; init; }
 
     public NetworkCredential? Credential { get; init; }
+
+    /// <summary>
+    /// Gives the password of every new physical connection: a cloud access token (Microsoft Entra ID for Azure Database
+    /// for PostgreSQL, IAM for Amazon RDS/Aurora), asked for again for each connection so that an expired token is never
+    /// used (Npgsql's password provider on the data source). Wins over any password in the connection string.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<string>>? PasswordProvider { get; init; }
 
     internal NpgsqlConnectionStringBuilder Build() => PgConnectionFactory.Build(ConnectionString, Credential);
 
@@ -18,7 +29,50 @@ public sealed class ConnectionOptions
     internal async Task<NpgsqlConnection> OpenAsync(IEngineEvents events, CancellationToken cancellationToken)
     {
         var builder = Build();
-        events.Verbose("Connecting to " + PgConnectionFactory.Describe(builder));
-        return await PgConnectionFactory.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        events.Verbose("Connecting to " + PgConnectionFactory.Describe(builder) + (PasswordProvider is null ? "" : " (password from the access token provider)"));
+        if (PasswordProvider is null)
+        {
+            return await PgConnectionFactory.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        }
+
+        var dataSource = DataSource(builder);
+        return await PgConnectionFactory.OpenAsync(builder, dataSource.CreateConnection, () => _lastPassword, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One data source per options (so one pool), whose password provider asks <see cref="PasswordProvider"/> for each physical connection.</summary>
+    private NpgsqlDataSource DataSource(NpgsqlConnectionStringBuilder builder)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_dataSource is null && _disposed, this);
+            if (_dataSource is null)
+            {
+                builder.Password = null;
+                var dataSourceBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionString);
+                dataSourceBuilder.UsePasswordProvider(
+                    _ => throw new InvalidOperationException("PgAutogen opens connections asynchronously."),
+                    async (_, token) =>
+                    {
+                        var password = await PasswordProvider!(token).ConfigureAwait(false);
+                        _lastPassword = password;
+                        return password;
+                    });
+                _dataSource = dataSourceBuilder.Build();
+            }
+
+            return _dataSource;
+        }
+    }
+
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _dataSource?.Dispose();
+            _dataSource = null;
+        }
     }
 }

@@ -4,78 +4,58 @@ using Npgsql;
 namespace PgAutogen.Core.Databases;
 
 /// <summary>
-/// Builds PgAutogen's connections: from a connection string, or from the libpq environment variables
-/// (PGHOST, PGHOSTADDR, PGPORT, PGDATABASE, PGUSER, PGSSLMODE), which Npgsql does not read itself.
-/// Npgsql still applies PGPASSWORD and .pgpass when no password is given.
+/// Builds PgAutogen's connections from what a user has at hand, in the forms the PostgreSQL tools use:
+/// <list type="bullet">
+/// <item>no connection string: the <c>PG*</c> environment variables and a <c>PGSERVICE</c> service, read as libpq reads
+/// them (Npgsql itself reads only a few);</item>
+/// <item>a libpq keyword/value string (<c>host=db dbname=app user=u</c>, what psql takes) or a <c>postgresql://</c> URI
+/// (dbmate, golang-migrate, Atlas, most CI secrets): libpq's rules, the environment and the service filling what is unset;</item>
+/// <item>Npgsql's own syntax (<c>Host=db;Database=app</c>): as Npgsql reads it (it applies PGPASSWORD and .pgpass itself).</item>
+/// </list>
+/// Every connection sets Include Error Detail, and the application name PgAutogen unless the user gives one.
 /// </summary>
 public static class PgConnectionFactory
 {
+    /// <summary>The application name of PgAutogen's connections when the user gives none (libpq's fallback_application_name).</summary>
     public const string ApplicationName = "PgAutogen";
 
-    /// <summary>Builds the connection string. Every connection sets Application Name and Include Error Detail.</summary>
+    /// <summary>Builds the connection string builder (see the class summary for the forms accepted).</summary>
     public static NpgsqlConnectionStringBuilder Build(string? connectionString, NetworkCredential? credential = null, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         NpgsqlConnectionStringBuilder builder;
-        try
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
-            builder = new NpgsqlConnectionStringBuilder(connectionString ?? string.Empty);
+            builder = FromLibpq(new Dictionary<string, string>(StringComparer.Ordinal), environment);
         }
-        catch (ArgumentException ex)
+        else if (LibpqParameters.IsUri(connectionString.Trim()))
         {
-            // Npgsql's message names the bad keyword; it never echoes the whole string (which may hold a password).
-            throw new PgAutogenException(PgErrorId.ConnectionStringInvalid, "The connection string is not valid: " + ex.Message +
-                " Use the form 'Host=localhost;Port=5432;Database=app;Username=me'.", ex);
+            builder = FromLibpq(LibpqParameters.ParseUri(connectionString.Trim()), environment);
         }
-
-        if (string.IsNullOrEmpty(connectionString))
+        else if (LibpqParameters.TryParseKeywordValue(connectionString, out var values))
         {
-            var host = environment("PGHOST");
-            var hostAddr = environment("PGHOSTADDR");
-            if (!string.IsNullOrEmpty(hostAddr))
+            builder = FromLibpq(values, environment);
+        }
+        else
+        {
+            try
             {
-                builder.Host = hostAddr;
+                builder = new NpgsqlConnectionStringBuilder(connectionString);
             }
-            else if (!string.IsNullOrEmpty(host))
+            catch (ArgumentException ex)
             {
-                builder.Host = host;
-            }
-            else
-            {
-                builder.Host = "localhost";
-            }
-
-            if (int.TryParse(environment("PGPORT"), out var port))
-            {
-                builder.Port = port;
-            }
-
-            var database = environment("PGDATABASE");
-            if (!string.IsNullOrEmpty(database))
-            {
-                builder.Database = database;
-            }
-
-            var user = environment("PGUSER");
-            if (!string.IsNullOrEmpty(user))
-            {
-                builder.Username = user;
-            }
-
-            var sslMode = environment("PGSSLMODE");
-            if (!string.IsNullOrEmpty(sslMode))
-            {
-                builder.SslMode = sslMode.ToLowerInvariant() switch
+                // Npgsql's message names the bad keyword; it never echoes the whole string (which may hold a password).
+                throw new PgAutogenException(PgErrorId.ConnectionStringInvalid, "The connection string is not valid: " + ex.Message +
+                    " Use Npgsql's form 'Host=localhost;Port=5432;Database=app;Username=me', libpq's 'host=localhost port=5432 dbname=app user=me' " +
+                    "or a URI 'postgresql://me@localhost:5432/app'.", ex)
                 {
-                    "disable" => SslMode.Disable,
-                    "allow" => SslMode.Allow,
-                    "prefer" => SslMode.Prefer,
-                    "require" => SslMode.Require,
-                    "verify-ca" => SslMode.VerifyCA,
-                    "verify-full" => SslMode.VerifyFull,
-                    _ => throw new PgAutogenException(PgErrorId.ConnectionStringInvalid,
-                        $"PGSSLMODE='{sslMode}' is not a valid SSL mode. Use disable, allow, prefer, require, verify-ca or verify-full."),
+                    RecommendedAction = "Fix the connection string; see Get-Help about_PgAutogen (CONNECTING) for the forms accepted.",
                 };
+            }
+
+            if (string.IsNullOrEmpty(builder.ApplicationName))
+            {
+                builder.ApplicationName = ApplicationName;
             }
         }
 
@@ -89,9 +69,14 @@ public static class PgConnectionFactory
             builder.Password = credential.Password;
         }
 
-        builder.ApplicationName = ApplicationName;
         builder.IncludeErrorDetail = true;
         return builder;
+    }
+
+    private static NpgsqlConnectionStringBuilder FromLibpq(Dictionary<string, string> values, Func<string, string?> environment)
+    {
+        var origins = LibpqParameters.Complete(values, environment);
+        return LibpqParameters.ToNpgsql(values, environment, origins);
     }
 
     /// <summary>What the connection points at, without the password.</summary>
@@ -103,11 +88,17 @@ public static class PgConnectionFactory
     }
 
     /// <summary>Opens a connection, turning failures into <see cref="PgAutogenException"/> with a clear, password-free message.</summary>
-    public static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)
+    public static Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return OpenAsync(builder, () => new NpgsqlConnection(builder.ConnectionString), () => builder.Password, cancellationToken);
+    }
+
+    /// <summary>Opens a connection made by <paramref name="create"/>; <paramref name="secret"/> is what must never show in an error.</summary>
+    internal static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, Func<NpgsqlConnection> create, Func<string?> secret, CancellationToken cancellationToken)
+    {
         var info = Describe(builder);
-        var connection = new NpgsqlConnection(builder.ConnectionString);
+        var connection = create();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -116,7 +107,7 @@ public static class PgConnectionFactory
         catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException or ArgumentException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw ConnectionError(ex, info, builder.Password);
+            throw ConnectionError(ex, info, secret() ?? builder.Password);
         }
     }
 

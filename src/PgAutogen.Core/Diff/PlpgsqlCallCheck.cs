@@ -47,7 +47,7 @@ internal static class PlpgsqlCallCheck
             }
             catch (PgAutogenException)
             {
-                continue; // a body the PostgreSQL 15 grammar cannot parse: nothing to say about it
+                continue; // a body the parser's grammar cannot parse: nothing to say about it
             }
 
             foreach (var gone in candidates)

@@ -37,6 +37,21 @@ internal static class DeclarationErrors
         };
     }
 
+    /// <summary>A routine in a language whose handler PostgreSQL loads and runs while creating it (c, internal).</summary>
+    public static PgAutogenException LanguageNotAllowed(StatementContext statement, PgDeclaration declaration, string language) =>
+        new(PgErrorId.DeclarationStatementNotAllowed,
+            $"{statement.Location}: {Describe(declaration)} is LANGUAGE {language}, which PgAutogen never executes: creating it makes " +
+            (language == "c"
+                ? "PostgreSQL load its shared library (dlopen runs the library's initialization code on the server), even inside the compare's rolled-back transaction"
+                : "PostgreSQL look up a built-in function of the server by name") +
+            ". Nothing was executed.")
+        {
+            Target = declaration,
+            Location = statement.Location,
+            RecommendedAction = $"Remove {declaration.Identity} from the declarations: create {language}-language functions with the extension or the schema " +
+                "migration that ships them (CREATE EXTENSION, or your migration tool), where a person decides to load that code.",
+        };
+
     public static PgAutogenException Duplicate(PgDeclaration first, PgDeclaration second) =>
         new(PgErrorId.DeclarationDuplicate,
             $"{second.Location}: {Describe(second)} is declared twice: first at {first.Location}, again at {second.Location}.")

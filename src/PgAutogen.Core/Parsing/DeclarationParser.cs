@@ -47,6 +47,7 @@ public sealed class DeclarationParser
     private readonly List<PgAutogenException> _errors = new();
     private readonly Dictionary<string, PgDeclaration> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<string> _files = new(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+    private bool _parserAnnounced;
 
     /// <param name="onDeclaration">Called for each declaration as soon as it is read (on the calling thread).</param>
     /// <param name="onError">Called for each error as soon as it is found (on the calling thread).</param>
@@ -83,6 +84,16 @@ public sealed class DeclarationParser
         }
 
         return parser.ToSet();
+    }
+
+    /// <summary>Says once, in -Verbose, which libpg_query parses (the module's own, PGAUTOGEN_LIBPG_QUERY's, a system one) and its grammar.</summary>
+    private void AnnounceParser()
+    {
+        if (!_parserAnnounced)
+        {
+            _parserAnnounced = true;
+            _events.Verbose(LibPgQueryLoader.Description);
+        }
     }
 
     /// <summary>The label of the n-th -Sql string: <c>-Sql[n]</c>.</summary>
@@ -151,6 +162,7 @@ public sealed class DeclarationParser
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(label);
+        AnnounceParser();
         LibPgQuery.EnsureLoaded();
         Merge(SourceParse.Parse(SourceText.FromString(label, sql), cancellationToken));
     }
@@ -163,6 +175,7 @@ public sealed class DeclarationParser
     private void ParseFiles(IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        AnnounceParser();
         LibPgQuery.EnsureLoaded(); // a missing library throws here, once, not inside the workers
         var fresh = new bool[files.Count];
         var toParse = new List<int>(files.Count);

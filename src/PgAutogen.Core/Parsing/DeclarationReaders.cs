@@ -47,7 +47,38 @@ internal static class DeclarationReaders
             OrReplace = node.Bool("replace"),
         };
         RefuseSystemSchema(declaration, schema, statement);
+        if (Language(node) is { } language && RefusedLanguages.Contains(language))
+        {
+            throw DeclarationErrors.LanguageNotAllowed(statement, declaration, language);
+        }
+
         return declaration;
+    }
+
+    /// <summary>
+    /// Languages whose routines PostgreSQL loads or resolves while creating them, before any body check (fmgr_c_validator
+    /// dlopen()s the library even with check_function_bodies off): refused before anything runs.
+    /// </summary>
+    internal static readonly HashSet<string> RefusedLanguages = new(StringComparer.Ordinal) { "c", "internal" };
+
+    /// <summary>The LANGUAGE of a CREATE FUNCTION | PROCEDURE (lower case, as PostgreSQL folds it), or null when none is written.</summary>
+    private static string? Language(StatementNode node)
+    {
+        if (node.Element("options") is not { ValueKind: JsonValueKind.Array } options)
+        {
+            return null;
+        }
+
+        foreach (var option in options.EnumerateArray())
+        {
+            if (option.TryGetProperty("DefElem", out var def) && String(def, "defname") == "language"
+                && def.TryGetProperty("arg", out var arg) && arg.TryGetProperty("String", out var value))
+            {
+                return String(value, "sval")?.ToLowerInvariant();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>CREATE [OR REPLACE] [CONSTRAINT] TRIGGER.</summary>

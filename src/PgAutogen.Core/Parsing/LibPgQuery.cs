@@ -52,9 +52,9 @@ public readonly struct PgQueryResult<T>
 /// share no managed state except the library handle, which is loaded once.
 /// </item>
 /// <item>
-/// The grammar is the one of the PostgreSQL version libpg_query was built from: Debian's libpg-query-dev
-/// (15-4.0.0) speaks PostgreSQL 15. Syntax added in later PostgreSQL versions is a syntax error here
-/// (<see cref="PostgresMajorVersion"/>).
+/// The grammar is the one of the PostgreSQL version libpg_query was built from: the module's libpg_query 17-6.1.0
+/// (built from Debian's source package) speaks PostgreSQL 17. Syntax added in later PostgreSQL versions is a syntax
+/// error here (<see cref="PostgresMajorVersion"/>).
 /// </item>
 /// <item>
 /// Positions: statement locations and lengths (<see cref="PgQuerySplitStatement"/>, and stmt_location/stmt_len
@@ -77,10 +77,10 @@ public static unsafe partial class LibPgQuery
         NativeLibrary.SetDllImportResolver(typeof(LibPgQuery).Assembly, LibPgQueryLoader.Resolve);
     }
 
-    /// <summary>The PostgreSQL version number the loaded parser was built from (150001 for Debian's libpg_query 15-4.0.0).</summary>
+    /// <summary>The PostgreSQL version number the loaded parser was built from (170004 for libpg_query 17-6.1.0).</summary>
     public static int PostgresVersionNumber => GrammarVersion.Value;
 
-    /// <summary>The PostgreSQL major version whose grammar the loaded parser speaks (15 for Debian's libpg_query).</summary>
+    /// <summary>The PostgreSQL major version whose grammar the loaded parser speaks (17 for the module's libpg_query 17-6.1.0).</summary>
     public static int PostgresMajorVersion => GrammarVersion.Value / 10000;
 
     /// <summary>Loads the native library now; throws <see cref="PgAutogenException"/> (LibPgQueryMissing) when it cannot be found.</summary>
@@ -262,6 +262,48 @@ public static unsafe partial class LibPgQuery
         return doc.RootElement.TryGetProperty("version", out var v) && v.TryGetInt32(out var n) ? n : 0;
     }
 
+    /// <summary>
+    /// The PostgreSQL version number (170004) of the grammar of a library that is loaded but not yet the one this binding
+    /// uses (the loader checks a candidate before choosing it): pg_query_parse of an empty string, through the handle's
+    /// own exports. 0 when the library lacks them or answers without a version.
+    /// </summary>
+    internal static int ReadGrammarVersion(IntPtr handle)
+    {
+        if (!NativeLibrary.TryGetExport(handle, "pg_query_parse", out var parseExport)
+            || !NativeLibrary.TryGetExport(handle, "pg_query_free_parse_result", out var freeExport))
+        {
+            return 0;
+        }
+
+        var parse = (delegate* unmanaged<byte*, Native.PgQueryParseResult>)parseExport;
+        var free = (delegate* unmanaged<Native.PgQueryParseResult, void>)freeExport;
+        byte empty = 0;
+        var result = parse(&empty);
+        try
+        {
+            if (result.Error != null || result.ParseTree == null)
+            {
+                return 0;
+            }
+
+            var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree));
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("version"u8) && reader.Read()
+                    && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var version))
+                {
+                    return version;
+                }
+            }
+
+            return 0;
+        }
+        finally
+        {
+            free(result);
+        }
+    }
+
     private static PgQueryError ToError(Native.PgQueryErrorNative* error) =>
         new(Marshal.PtrToStringUTF8((IntPtr)error->Message) ?? "unknown parser error",
             error->CursorPos,
@@ -309,7 +351,7 @@ public static unsafe partial class LibPgQuery
         }
     }
 
-    /// <summary>The C API of pg_query.h (libpg_query 15-4.0.0). Struct layouts follow the header field by field.</summary>
+    /// <summary>The C API of pg_query.h (libpg_query 17-6.1.0; unchanged for these calls since 15-4.0.0). Struct layouts follow the header field by field.</summary>
     private static partial class Native
     {
         [StructLayout(LayoutKind.Sequential)]

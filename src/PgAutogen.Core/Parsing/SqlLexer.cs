@@ -79,7 +79,7 @@ internal static class SqlLexer
     /// starts after the previous semicolon (leading whitespace and comments included, like libpg_query's
     /// stmt_location) and ends at its semicolon, or at <paramref name="end"/>. Ranges holding only whitespace and
     /// comments are included; a lexical error (an unterminated string) makes the last range run to the end.
-    /// Unlike libpg_query's pg_query_split_with_scanner (15-4.0.0), this keeps BEGIN ATOMIC bodies whole and keeps
+    /// Unlike libpg_query's pg_query_split_with_scanner (15-4.0.0, 17-6.1.0), this keeps BEGIN ATOMIC bodies whole and keeps
     /// statements that contain no keyword (<c>selec 1;</c>), so that they can be reported.
     /// </summary>
     public static List<(int Start, int End)> SplitStatements(ReadOnlySpan<byte> s, int start, int end)

@@ -60,6 +60,8 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     [ValidateRange(0.0, 86400.0)]
     public double StatementTimeout { get; set; } = 120;
 
+    private readonly WarningQueue _parseWarnings = new();
+
     protected override void ProcessRecord()
     {
         if (Declaration is not null)
@@ -113,7 +115,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         var sqls = Sql ?? Array.Empty<string>();
         return Task.Run(() =>
         {
-            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue);
+            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, _parseWarnings);
             return errors.IsEmpty ? (IReadOnlyList<PgDeclaration>?)piped.Concat(loaded).ToList() : null;
         });
     }
@@ -150,6 +152,14 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
             // A connection string that does not parse: the declaration errors still come first.
             WriteDeclarationErrors(errors);
             return null;
+        }
+        finally
+        {
+            // What parsing warned about (a folder without .sql files), said on the pipeline thread.
+            foreach (var warning in _parseWarnings.Drain())
+            {
+                WriteWarning(warning);
+            }
         }
     }
 
@@ -192,4 +202,32 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         PipedCurrent = piped,
         Options = CompareOptions,
     };
+}
+
+/// <summary>Keeps the warnings of work done off the pipeline thread (parsing), to be written on it afterwards.</summary>
+internal sealed class WarningQueue : IEngineEvents
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
+
+    public void Warning(string message) => _warnings.Enqueue(message);
+
+    public void Verbose(string message)
+    {
+    }
+
+    public void Debug(string message)
+    {
+    }
+
+    public void Progress(EngineProgress progress)
+    {
+    }
+
+    public IEnumerable<string> Drain()
+    {
+        while (_warnings.TryDequeue(out var warning))
+        {
+            yield return warning;
+        }
+    }
 }

@@ -23,15 +23,60 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
+    private BlockingCollection<Action>? _pipelineQueue;
+    private int _pipelineThread = Environment.CurrentManagedThreadId;
+
     public void Dispose()
     {
         if (!_disposed)
         {
             _disposed = true;
+            DisposeResources();
             _cancellation.Dispose();
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>What a derived cmdlet holds beyond the cancellation source (connection pools, ...).</summary>
+    protected virtual void DisposeResources()
+    {
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the pipeline thread and gives its result to the caller's thread: directly when the
+    /// caller is the pipeline thread, else through the queue <see cref="RunEngine{T}"/> drains (a script block of the
+    /// user's, such as -AccessToken's, must run in its own runspace's thread).
+    /// </summary>
+    internal Task<T> InvokeOnPipelineThread<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        var queue = _pipelineQueue;
+        if (queue is null || Environment.CurrentManagedThreadId == _pipelineThread)
+        {
+            return Task.FromResult(work());
+        }
+
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            queue.Add(() =>
+            {
+                try
+                {
+                    result.TrySetResult(work());
+                }
+                catch (Exception ex)
+                {
+                    result.TrySetException(ex);
+                }
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            result.TrySetException(new InvalidOperationException("The command is ending; the script block cannot run now.", ex));
+        }
+
+        return result.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -41,6 +86,20 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
     internal T RunEngine<T>(Func<IEngineEvents, Action<object>, CancellationToken, Task<T>> work)
     {
         using var queue = new BlockingCollection<Action>();
+        _pipelineQueue = queue;
+        _pipelineThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            return Drain(queue, work);
+        }
+        finally
+        {
+            _pipelineQueue = null;
+        }
+    }
+
+    private T Drain<T>(BlockingCollection<Action> queue, Func<IEngineEvents, Action<object>, CancellationToken, Task<T>> work)
+    {
         var sink = new QueueEvents(queue, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token);
         var task = Task.Run(async () =>

@@ -9,7 +9,7 @@ namespace PgAutogen.Core.Tests.Databases;
 public sealed class ConnectionTests(CoreDatabaseFixture fixture)
 {
     [Fact]
-    public void Builds_from_libpq_environment_variables_and_always_sets_application_name_and_error_detail()
+    public void Builds_from_libpq_environment_variables_and_sets_application_name_and_error_detail()
     {
         var env = new Dictionary<string, string>
         {
@@ -37,7 +37,8 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
         var explicitBuilder = PgConnectionFactory.Build("Host=h;Database=d;Application Name=other", null, k => env.GetValueOrDefault(k));
         Assert.Equal("h", explicitBuilder.Host);
         Assert.Equal("d", explicitBuilder.Database);
-        Assert.Equal("PgAutogen", explicitBuilder.ApplicationName);
+        Assert.Equal("other", explicitBuilder.ApplicationName); // the user's name wins; PgAutogen is only the fallback
+        Assert.Equal("PgAutogen", PgConnectionFactory.Build("Host=h", null, k => env.GetValueOrDefault(k)).ApplicationName);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
     {
         var ex = Assert.Throws<PgAutogenException>(() => PgConnectionFactory.Build(null, null, k => k == "PGSSLMODE" ? "sometimes" : null));
         Assert.Equal(PgErrorId.ConnectionStringInvalid, ex.ErrorId);
-        Assert.Contains("PGSSLMODE='sometimes'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sslmode 'sometimes' (from PGSSLMODE)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -156,7 +156,7 @@ public sealed class DeclarationParserTests
         Assert.Equal(PgErrorId.DeclarationSyntaxError, error.ErrorId);
         Assert.Equal(new SourceLocation("-Sql[0]", 2, 21), error.Location);
         Assert.StartsWith("-Sql[0]:2:21: syntax error at or near \"SELEC\"", error.Message, StringComparison.Ordinal);
-        Assert.Contains("PostgreSQL 15 grammar", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL 17 grammar", error.Message, StringComparison.Ordinal);
         Assert.Equal("-Sql[0]", error.Target);
         Assert.NotNull(error.RecommendedAction);
     }

@@ -23,9 +23,9 @@ public sealed class LibPgQueryTests
     }
 
     [Fact]
-    public void The_parser_speaks_the_postgresql_15_grammar_or_later()
+    public void The_parser_speaks_the_postgresql_17_grammar()
     {
-        Assert.InRange(LibPgQuery.PostgresMajorVersion, 15, 18);
+        Assert.Equal(17, LibPgQuery.PostgresMajorVersion);
         Assert.Equal(LibPgQuery.PostgresMajorVersion, LibPgQuery.PostgresVersionNumber / 10000);
     }
 
@@ -47,7 +47,7 @@ public sealed class LibPgQueryTests
         Assert.True(parser.Succeeded);
         Assert.Equal(new[] { new PgQuerySplitStatement(0, 11), new PgQuerySplitStatement(12, sql.Length - 13) }, parser.Value);
 
-        // The scanner split of libpg_query 15-4.0.0 cuts BEGIN ATOMIC bodies at their semicolons; the parser's own
+        // The scanner split of libpg_query (15-4.0.0 and 17-6.1.0) cuts BEGIN ATOMIC bodies at their semicolons; the parser's own
         // splitter (psql's rules) does not, and agrees with the parser.
         var scanner = LibPgQuery.SplitWithScanner(sql).Value!;
         Assert.Equal(new PgQuerySplitStatement(0, 11), scanner[0]);
@@ -95,23 +95,58 @@ public sealed class LibPgQueryTests
     [Fact]
     public void A_library_path_that_does_not_exist_is_a_LibPgQueryMissing_error_saying_what_to_install()
     {
-        var outcome = LibPgQueryLoader.TryLoad("/nonexistent/libpg_query.so");
+        var outcome = LibPgQueryLoader.TryLoad("/nonexistent/libpg_query.so", LibPgQueryLoader.BundledDirectories());
         Assert.Equal(IntPtr.Zero, outcome.Handle);
         var error = outcome.Error!;
         Assert.Equal(PgErrorId.LibPgQueryMissing, error.ErrorId);
         Assert.Contains("PGAUTOGEN_LIBPG_QUERY is set to '/nonexistent/libpg_query.so'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("apt-get install libpg-query-dev", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reinstall the module", error.Message, StringComparison.Ordinal);
         Assert.Contains("brew install libpg_query", error.Message, StringComparison.Ordinal);
         Assert.NotNull(error.RecommendedAction);
     }
 
     [Fact]
-    public void The_library_is_found_by_its_usual_names()
+    public void The_module_s_own_library_is_loaded_first_from_runtimes_rid_native()
     {
-        var outcome = LibPgQueryLoader.TryLoad(null);
+        var outcome = LibPgQueryLoader.TryLoad(null, LibPgQueryLoader.BundledDirectories());
         Assert.Null(outcome.Error);
         Assert.NotEqual(IntPtr.Zero, outcome.Handle);
-        Assert.Contains(outcome.LoadedFrom, LibPgQueryLoader.CandidateNames);
+        var expected = Path.Combine(AppContext.BaseDirectory, "runtimes", LibPgQueryLoader.RuntimeIdentifier, "native", LibPgQueryLoader.PlatformFileName);
+        Assert.Equal(expected, outcome.LoadedFrom);
+        Assert.StartsWith($"Parser: the module's libpg_query (PostgreSQL 17 grammar, 17.4) from {expected}", outcome.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_library_that_is_not_a_libpg_query_of_a_supported_grammar_is_passed_over_and_named()
+    {
+        // Any loadable native library that answers no grammar version stands in for one of another grammar: the
+        // module's folder holds it under the library's name, and it is passed over, never used.
+        var impostor = new[] { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1" }
+            .FirstOrDefault(File.Exists);
+        Assert.SkipWhen(impostor is null || !OperatingSystem.IsLinux(), "needs a libz.so.1 to stand in for a foreign library");
+        var folder = Directory.CreateTempSubdirectory("pgautogen-loader-");
+        try
+        {
+            var native = Path.Combine(folder.FullName, "runtimes", LibPgQueryLoader.RuntimeIdentifier, "native");
+            Directory.CreateDirectory(native);
+            File.Copy(impostor!, Path.Combine(native, LibPgQueryLoader.PlatformFileName));
+
+            var outcome = LibPgQueryLoader.TryLoad(null, new[] { Path.Combine(folder.FullName, "runtimes", LibPgQueryLoader.RuntimeIdentifier, "native") });
+            Assert.NotEqual(Path.Combine(native, LibPgQueryLoader.PlatformFileName), outcome.LoadedFrom);
+            if (outcome.Error is { } error)
+            {
+                Assert.Equal(PgErrorId.LibPgQueryMissing, error.ErrorId);
+                Assert.Contains("passed over: " + Path.Combine(native, LibPgQueryLoader.PlatformFileName) + " (grammar unknown)", error.Message, StringComparison.Ordinal);
+            }
+
+            var overridden = LibPgQueryLoader.TryLoad(impostor, Array.Empty<string>());
+            Assert.Equal(IntPtr.Zero, overridden.Handle);
+            Assert.Contains($"PGAUTOGEN_LIBPG_QUERY is set to '{impostor}', which is not a libpg_query PgAutogen reads (grammar unknown)", overridden.Error!.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     [Fact]
@@ -125,7 +160,7 @@ public sealed class LibPgQueryTests
         var (exit, stdout) = await RunProbe(probe, "/nonexistent/libpg_query.so.1504.0");
         Assert.True(exit == 3, stdout);
         Assert.StartsWith("fatal LibPgQueryMissing PGAUTOGEN_LIBPG_QUERY is set to '/nonexistent/libpg_query.so.1504.0'", stdout, StringComparison.Ordinal);
-        Assert.Contains("apt-get install libpg-query-dev", stdout, StringComparison.Ordinal);
+        Assert.Contains("reinstall the module", stdout, StringComparison.Ordinal);
         Assert.Contains("brew install libpg_query", stdout, StringComparison.Ordinal);
 
         // The same probe with the variable unset parses normally (so the failure above is the variable's doing).

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using PgAutogen.Core.Parsing;
+using PgAutogen.TestSupport;
+
+namespace PgAutogen.Core.Tests.Compare;
+
+/// <summary>
+/// Nothing a declaration says runs during a compare. A C-language function makes PostgreSQL dlopen() its library as
+/// soon as it is created — before any body check, inside a transaction that is rolled back — so the library's
+/// constructor runs on the server. PgAutogen refuses such declarations before anything executes.
+/// </summary>
+[Trait("Category", "Database")]
+public sealed class NothingDeclaredRunsTests(CoreDatabaseFixture fixture)
+{
+    [Theory]
+    [InlineData("c")]
+    [InlineData("C")]
+    [InlineData("'c'")]
+    [InlineData("internal")]
+    public void A_routine_in_a_language_PostgreSQL_loads_on_creation_is_refused_offline_with_its_position(string language)
+    {
+        var sql = $"CREATE VIEW ok AS SELECT 1;\n  CREATE FUNCTION app.evil() RETURNS int LANGUAGE {language} AS '/tmp/lib.so', 'evil';\nCREATE VIEW ok2 AS SELECT 2";
+        var set = DeclarationParser.Parse(Array.Empty<string>(), new[] { sql }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(new[] { "ok", "ok2" }, set.Declarations.Select(d => d.Name));
+        var error = Assert.Single(set.Errors);
+        Assert.Equal(PgErrorId.DeclarationStatementNotAllowed, error.ErrorId);
+        Assert.Equal(new SourceLocation("-Sql[0]", 2, 3), error.Location);
+        Assert.StartsWith($"-Sql[0]:2:3: function app.evil() is LANGUAGE {language.Trim('\'').ToLowerInvariant()}, which PgAutogen never executes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was executed", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task A_C_library_declared_in_a_file_is_never_loaded_by_the_server()
+    {
+        var gcc = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "gcc")).FirstOrDefault(File.Exists);
+        Assert.SkipWhen(gcc is null || !OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("PGAUTOGEN_TEST_CONNECTION") is { Length: > 0 },
+            "needs gcc and a server on this machine (the library must be where the server can dlopen it)");
+        await using var db = await fixture.CreateDatabaseAsync();
+        var dir = Directory.CreateTempSubdirectory("pgautogen-clib-");
+        try
+        {
+            // A library whose constructor leaves a mark: proof of code run on the server.
+            var mark = Path.Combine(dir.FullName, "constructor-ran");
+            var source = Path.Combine(dir.FullName, "evil.c");
+            var library = Path.Combine(dir.FullName, "evil.so");
+            await File.WriteAllTextAsync(source, $$"""
+                #include <stdio.h>
+                __attribute__((constructor)) static void mark(void) { FILE *f = fopen("{{mark}}", "w"); if (f) fclose(f); }
+                int evil(void) { return 42; }
+                """, TestContext.Current.CancellationToken);
+            using (var cc = Process.Start(gcc!, new[] { "-shared", "-fPIC", "-o", library, source })!)
+            {
+                await cc.WaitForExitAsync(TestContext.Current.CancellationToken);
+                Assert.Equal(0, cc.ExitCode);
+            }
+
+            // Everyone may read the library and write the mark (the server runs as another user).
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(dir.FullName, (UnixFileMode)0x1FF);
+            }
+            await db.ExecuteAsync("CREATE SCHEMA app");
+
+            // What happened before: executing the declaration, even in a transaction that is rolled back, runs the constructor.
+            var file = Path.Combine(dir.FullName, "evil.sql");
+            await File.WriteAllTextAsync(file, $"CREATE FUNCTION app.evil() RETURNS int LANGUAGE c AS '{library}', 'evil';", TestContext.Current.CancellationToken);
+            var errors = new List<PgAutogenException>();
+            var declarations = DeclarationSources.Load(new[] { file }, Array.Empty<string>(), errors.Add);
+            Assert.Empty(declarations);
+            Assert.Equal(PgErrorId.DeclarationStatementNotAllowed, Assert.Single(errors).ErrorId);
+            Assert.False(File.Exists(mark), "the library's constructor ran during parsing");
+
+            // Control: the mark does appear when the server is made to create it (so its absence above means something).
+            await Assert.ThrowsAnyAsync<Exception>(() => db.ExecuteAsync($"BEGIN; CREATE FUNCTION app.evil() RETURNS int LANGUAGE c AS '{library}', 'evil'; SELECT 1/0;"));
+            Assert.True(File.Exists(mark), "control: creating the function should have loaded the library");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
