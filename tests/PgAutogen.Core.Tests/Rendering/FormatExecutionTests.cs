@@ -25,13 +25,19 @@ public sealed class FormatExecutionTests(CoreDatabaseFixture fixture) : IDisposa
         CREATE VIEW app.big AS SELECT id FROM app.orders WHERE total > 100;
         """;
 
-    /// <summary>A replace, creates with semicolons in bodies (a dollar-quoted PL/pgSQL body, a BEGIN ATOMIC body), a trigger, a view change, a drop.</summary>
+    /// <summary>
+    /// A replace, creates with semicolons in bodies (a dollar-quoted PL/pgSQL body, a BEGIN ATOMIC body) and a line that
+    /// is only GO inside a string, a trigger, a view change, a drop.
+    /// </summary>
     internal const string Declarations = """
         CREATE FUNCTION app.change(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 1';
         CREATE FUNCTION app.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.status := 'stamped'; RETURN NEW; END $$;
         CREATE FUNCTION app.fresh(a text) RETURNS text LANGUAGE plpgsql AS $body$
         DECLARE
             said text := 'it''s "quoted"; really';
+            batch text := 'a line that says
+        GO
+        as SQL Server tools split batches there';
         BEGIN
             RETURN a || said;
         END
