@@ -89,6 +89,12 @@ public sealed class MigrationFormatCmdletTests(ModuleDatabaseFixture fixture) : 
         Assert.StartsWith("MigrationOptionInvalid", ns, StringComparison.Ordinal);
         Assert.Contains("-Namespace 'Shop.class' is not a C# name", ns, StringComparison.Ordinal);
         Assert.Equal(new[] { "V3__a.sql", "V3__b.sql" }, Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var ignored = PowerShellHost.Run("Compare-PgDeclaration -ConnectionString $cs -Sql $decl -Schema app | New-PgMigration -Format Plain -OutFile ($dir + '/plain') -Namespace Shop",
+            Ps.Vars(("cs", db.ConnectionString), ("decl", Declarations), ("dir", _dir)));
+        Assert.False(ignored.HadErrors, ignored.ToString());
+        Assert.Contains("-Namespace and -DbContext are used by -Format EfCore only; they are ignored for -Format Plain.", ignored.Warnings);
+        Assert.Equal(new[] { "pgautogen.down.sql", "pgautogen.up.sql" }, Directory.EnumerateFiles(Path.Combine(_dir, "plain")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -114,6 +114,11 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                 outFile += System.IO.Path.DirectorySeparatorChar; // a folder, also for Dbmate
             }
 
+            if (Format != MigrationFormat.EfCore && (Namespace is not null || DbContext is not null))
+            {
+                WriteWarning($"-Namespace and -DbContext are used by -Format EfCore only; they are ignored for -Format {Format}.");
+            }
+
             var files = MigrationWriter.Plan(new MigrationRenderRequest
             {
                 Ops = ops,
