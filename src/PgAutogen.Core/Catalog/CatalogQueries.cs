@@ -37,6 +37,8 @@ internal static class CatalogQueries
         JOIN pg_namespace n ON n.oid = p.pronamespace
         LEFT JOIN pg_description ds ON ds.objoid = p.oid AND ds.classoid = 'pg_proc'::regclass AND ds.objsubid = 0
         WHERE p.prokind IN ('f', 'p')
+          -- C and internal routines are not managed: creating one loads native code (see DeclarationReaders.RefusedLanguages).
+          AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('c', 'internal'))
           AND {UserSchema}
           AND {SchemaFilter}
           AND ($2::text[] IS NULL OR p.proname ~* ANY($2::text[]))

@@ -44,7 +44,7 @@ internal static class DeclarationErrors
             (language == "c"
                 ? "PostgreSQL load its shared library (dlopen runs the library's initialization code on the server), even inside the compare's rolled-back transaction"
                 : "PostgreSQL look up a built-in function of the server by name") +
-            ". Nothing was executed.")
+            $". PgAutogen does not manage {language}-language routines (it leaves those in the database alone). Nothing was executed.")
         {
             Target = declaration,
             Location = statement.Location,

@@ -80,4 +80,24 @@ public sealed class NothingDeclaredRunsTests(CoreDatabaseFixture fixture)
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Routines_in_c_or_internal_in_the_database_are_not_managed_so_never_dropped()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE FUNCTION app.length_of(text) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'textlen';
+            CREATE FUNCTION app.managed() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE VIEW app.uses_it AS SELECT app.length_of('abc') AS n;
+            """);
+        await using var conn = await db.OpenAsync();
+        var objects = await PgAutogen.Core.Catalog.CatalogInspector.ReadAllAsync(conn, new PgAutogen.Core.Catalog.CatalogFilter(), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(objects, o => o.Name == "length_of");
+
+        // Declaring only the view: the managed function is dropped, the internal one is left alone.
+        var m = await Harness.CompareAsync(db, new[] { D.View("CREATE VIEW app.uses_it AS SELECT app.length_of('abc') AS n", "uses_it", "app") });
+        Assert.Equal("Drop app.managed()", Harness.Actions(m));
+        await Harness.RoundTripAsync(db, new[] { D.View("CREATE VIEW app.uses_it AS SELECT app.length_of('abc') AS n", "uses_it", "app") }, m);
+    }
 }
