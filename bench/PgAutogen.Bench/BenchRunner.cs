@@ -36,6 +36,12 @@ internal sealed record ScaleResult
     public required double RenderMs { get; init; }
     public required double CoreEndToEndMs { get; init; }
     public double? ModuleEndToEndMs { get; init; }
+
+    /// <summary>
+    /// -Verify on the engine's migration (MigrationVerifier, what New-PgMigration -Verify runs after the compare): upgrade,
+    /// compare the declarations again, downgrade, the three catalog reads and checks, rolled back.
+    /// </summary>
+    public required double VerifyMs { get; init; }
     public required FloorTiming Floor { get; init; }
     public long? ModulePeakWorkingSet { get; init; }
     public required long BenchPeakWorkingSet { get; init; }
@@ -171,6 +177,7 @@ internal sealed class BenchRunner
         var canonicalize = new List<(double Total, double Current, double Execute, double Validate, double ReadBack, double Others)>();
         var core = new List<double>();
         var moduleRuns = new List<double>();
+        var verifyRuns = new List<double>();
         var floors = new List<FloorTiming>();
         CanonicalizationResult? canonical = null;
         IReadOnlyList<MigrationOp>? coreOps = null;
@@ -244,8 +251,14 @@ internal sealed class BenchRunner
                 CheckSteps(StepsIn(moduleOut), schema.Mutation, "the module", null);
             }
 
+            await database.VacuumAsync(analyze: false, cancellationToken);
+            watch.Restart();
+            await VerifyAsync(cs, mutatedDir, coreOps, Path.Combine(outDir, "core.sql"), cancellationToken);
+            var verifyMs = watch.Elapsed.TotalMilliseconds;
+            Add(verifyRuns, measured, verifyMs);
+
             _log.WriteLine($"{label}: inspect {inspectMs:0} | canonicalize {total:0} | floor {floor.TotalMs:0} | engine e2e {coreMs:0}"
-                + (module is null ? "" : $" | module e2e {moduleMs:0}") + " ms");
+                + (module is null ? "" : $" | module e2e {moduleMs:0}") + $" | verify {verifyMs:0} ms");
         }
 
         // The CPU-only phases: repeated, median.
@@ -294,6 +307,7 @@ internal sealed class BenchRunner
             RenderMs = Stats.Median(render),
             CoreEndToEndMs = Stats.Median(core),
             ModuleEndToEndMs = moduleRuns.Count > 0 ? Stats.Median(moduleRuns) : null,
+            VerifyMs = Stats.Median(verifyRuns),
             Floor = new FloorTiming(
                 Stats.Median(floors.Select(f => f.TotalMs)), Stats.Median(floors.Select(f => f.ReadBeforeMs)),
                 Stats.Median(floors.Select(f => f.ExecuteMs)), Stats.Median(floors.Select(f => f.ReadAfterMs)),
@@ -315,6 +329,15 @@ internal sealed class BenchRunner
             NullEngineEvents.Instance, cancellationToken);
         OutputFiles.Write(MigrationWriter.Plan(ops, outFile, null, MigrationFormat.Dbmate), force: true);
         return ops;
+    }
+
+    /// <summary>What -Verify adds to New-PgMigration: the declarations parsed again for its compare, then MigrationVerifier.</summary>
+    private async Task VerifyAsync(string connectionString, string path, IReadOnlyList<MigrationOp> ops, string outFile, CancellationToken cancellationToken)
+    {
+        var options = new CanonicalizationOptions { ParseTreeShortcut = _options.Shortcut };
+        var files = MigrationWriter.Plan(new MigrationRenderRequest { Ops = ops, OutPath = outFile }, MigrationFormat.Dbmate);
+        await MigrationVerifier.VerifyAsync(new ConnectionOptions { ConnectionString = connectionString }, ops, files,
+            new CompareRequest { Declarations = ParsePhase.Parse(path), Options = options }, options, NullEngineEvents.Instance, cancellationToken);
     }
 
     private static void Add(List<double> list, bool measured, double value)

@@ -22,17 +22,18 @@ internal static class Report
         sb.AppendLine();
         sb.AppendLine("Phases (median, seconds):");
         sb.AppendLine();
-        sb.AppendLine("| N | parse (statements/s) | inspect | canonicalize | ↳ current read | ↳ execute | ↳ resolve + validate | ↳ read back | ↳ downgrade check, rollback | diff + order | render | engine end-to-end | module end-to-end | floor: read / batch / read |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| N | parse (statements/s) | inspect | canonicalize | ↳ current read | ↳ execute | ↳ resolve + validate | ↳ read back | ↳ downgrade check, rollback | diff + order | render | engine end-to-end | module end-to-end | -Verify | floor: read / batch / read |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var parse = Invariant($"{S(r.ParseMs)} ({r.Declarations / (r.ParseMs / 1000):N0})");
-            sb.AppendLine(Invariant($"| {r.Scale:N0} | {parse} | {S(r.InspectMs)} | {S(r.CanonicalizeMs)} | {S(r.CurrentReadMs)} | {S(r.ExecuteMs)} | {S(r.ValidateMs)} | {S(r.ReadBackMs)} | {S(r.RestMs)} | {S(r.PlanMs)} | {S(r.RenderMs)} | {S(r.CoreEndToEndMs)} | {(r.ModuleEndToEndMs is { } m ? S(m) : "n/a")} | {S(r.Floor.ReadBeforeMs)} / {S(r.Floor.ExecuteMs)} / {S(r.Floor.ReadAfterMs)} |"));
+            sb.AppendLine(Invariant($"| {r.Scale:N0} | {parse} | {S(r.InspectMs)} | {S(r.CanonicalizeMs)} | {S(r.CurrentReadMs)} | {S(r.ExecuteMs)} | {S(r.ValidateMs)} | {S(r.ReadBackMs)} | {S(r.RestMs)} | {S(r.PlanMs)} | {S(r.RenderMs)} | {S(r.CoreEndToEndMs)} | {(r.ModuleEndToEndMs is { } m ? S(m) : "n/a")} | {S(r.VerifyMs)} | {S(r.Floor.ReadBeforeMs)} / {S(r.Floor.ExecuteMs)} / {S(r.Floor.ReadAfterMs)} |"));
         }
 
         sb.AppendLine();
         foreach (var r in results)
         {
+            sb.AppendLine(Invariant($"- N = {r.Scale:N0}: -Verify (upgrade, compare again, downgrade, catalog checks, rolled back) {S(r.VerifyMs)} s, {r.VerifyMs / r.EndToEndMs:0.00} × the {(r.ModuleEndToEndMs is null ? "engine" : "module")} end-to-end it is added to."));
             sb.AppendLine(Invariant($"- N = {r.Scale:N0}: {r.Shape}; generated in {S(r.GenerateMs)} s, loaded in {S(r.LoadMs)} s; benchmark process peak {Mb(r.BenchPeakWorkingSet)}; load average {r.LoadAverage}."));
         }
 

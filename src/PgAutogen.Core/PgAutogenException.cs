@@ -21,6 +21,10 @@ public enum PgErrorId
     OutputFileExists,
     ServerUnavailable,
     Cancelled,
+    MigrationFolderInvalid,
+    MigrationUnsafeForFormat,
+    MigrationOptionInvalid,
+    MigrationVerifyFailed,
 }
 
 /// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>

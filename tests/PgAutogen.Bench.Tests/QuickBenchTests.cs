@@ -20,7 +20,7 @@ public sealed class QuickBenchTests(PgAutogen.Core.Tests.CoreDatabaseFixture fix
         Assert.Equal(r.ExpectedSteps, r.Steps);
         Assert.Equal(60, r.Steps);
         Assert.Equal(800, r.Declarations);
-        Assert.True(r.InspectMs > 0 && r.CanonicalizeMs > 0 && r.CoreEndToEndMs > 0, log.ToString());
+        Assert.True(r.InspectMs > 0 && r.CanonicalizeMs > 0 && r.CoreEndToEndMs > 0 && r.VerifyMs > 0, log.ToString());
         Assert.True(r.Floor.TotalMs > 0 && r.Floor.RowsBefore == 800, log.ToString());
         Assert.NotNull(r.ModuleEndToEndMs);
         Assert.NotNull(r.ModulePeakWorkingSet);

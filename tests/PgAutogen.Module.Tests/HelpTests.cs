@@ -42,22 +42,22 @@ public sealed class HelpTests
         ["Invoke-PgMigration"] = ["Confirm", "AccessToken", "ConnectionString", "Credential", "Down", "Path", "WhatIf"],
         ["New-PgMigration"] =
         [
-            "Confirm", "AccessToken", "ConnectionString", "Credential", "Declaration", "Force", "Format", "InputObject", "Kind", "LiteralPath", "LockTimeout",
-            "Message", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "WhatIf",
+            "AccessToken", "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind",
+            "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Verify", "WhatIf",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Sandbox"],
         ["Test-PgDeclaration"] =
         [
             "CIFormat", "AccessToken", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
-            "StatementTimeout", "SummaryPath",
+            "StatementTimeout", "SummaryPath", "Verify",
         ],
     };
 
     /// <summary>Commands examples may use that the hosted engine lacks: full-pwsh cmdlets and external tools.</summary>
     private static readonly HashSet<string> OtherKnownCommands = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Get-ChildItem", "Get-Credential", "Sort-Object", "dbmate",
+        "Get-ChildItem", "Get-Credential", "Sort-Object", "dbmate", "flyway", "dotnet",
     };
 
     private static string HelpFile => Path.Combine(Paths.ModuleDirectory, "en-US", "PgAutogen.dll-Help.xml");

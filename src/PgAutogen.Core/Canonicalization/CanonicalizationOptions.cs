@@ -19,4 +19,10 @@ public sealed class CanonicalizationOptions
 
     /// <summary>The kinds and schemas compared.</summary>
     public CatalogFilter Filter { get; init; } = new();
+
+    /// <summary>
+    /// Run inside this transaction of the caller (on its connection) under a savepoint that is rolled back, instead of
+    /// in a transaction of its own: how -Verify compares after applying the upgrade it has not committed.
+    /// </summary>
+    internal Npgsql.NpgsqlTransaction? OuterTransaction { get; init; }
 }

@@ -69,6 +69,8 @@ public static class Canonicalizer
     /// read. A null result (they had errors, reported by whoever parsed them) rolls back and throws
     /// <see cref="DeclarationsInvalidException"/>.
     /// </summary>
+    private const string OuterSavepoint = "pgautogen_compare";
+
     public static async Task<CanonicalizationResult> RunAsync(
         NpgsqlConnection connection,
         Task<IReadOnlyList<PgDeclaration>?> pending,
@@ -82,7 +84,15 @@ public static class Canonicalizer
         ArgumentNullException.ThrowIfNull(events);
 
         var watch = Stopwatch.StartNew();
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        // A caller's transaction (-Verify): the compare runs under a savepoint in it, rolled back like its own transaction would be.
+        var outer = options.OuterTransaction;
+        await using var owned = outer is null ? await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false) : null;
+        var transaction = owned ?? outer!;
+        if (outer is not null)
+        {
+            await outer.SaveAsync(OuterSavepoint, cancellationToken).ConfigureAwait(false);
+        }
+
         using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // the shortcut's background work
         try
         {
@@ -225,7 +235,7 @@ public static class Canonicalizer
         catch (Exception ex) when (IsLockTimeout(ex) && !cancellationToken.IsCancellationRequested)
         {
             // Roll back first (the transaction is aborted), then name what other sessions hold locked.
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            await (outer is null ? transaction.RollbackAsync(CancellationToken.None) : outer.RollbackAsync(OuterSavepoint, CancellationToken.None)).ConfigureAwait(false);
             var holders = await DescribeLockHoldersAsync(connection).ConfigureAwait(false);
             var message = ex is PgAutogenException known
                 ? known.Message
@@ -245,7 +255,7 @@ public static class Canonicalizer
             {
                 try
                 {
-                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    await (outer is null ? transaction.RollbackAsync(CancellationToken.None) : outer.RollbackAsync(OuterSavepoint, CancellationToken.None)).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
                 {

@@ -138,7 +138,9 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         try
         {
             var connection = GetConnectionOptions();
-            return RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            var ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            LastCompare = new CompareRequest { Declarations = pending.GetAwaiter().GetResult() ?? Array.Empty<PgDeclaration>(), PipedCurrent = piped, Options = request.Options };
+            return ops;
         }
         catch (DeclarationsInvalidException)
         {
@@ -161,6 +163,29 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         }
     }
 
+    /// <summary>The declarations and scope of the last successful <see cref="CompareDeclarations"/> (for -Verify's compare after the upgrade).</summary>
+    internal CompareRequest? LastCompare { get; private set; }
+
+    /// <summary>The compare's settings from -Kind, -Schema, -LockTimeout, -StatementTimeout.</summary>
+    internal CanonicalizationOptions CompareOptions => new()
+    {
+        LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+        StatementTimeout = TimeSpan.FromSeconds(StatementTimeout),
+        Filter = CatalogFilter.Create(Kind, Schema),
+    };
+
+    /// <summary>
+    /// -Verify: applies the upgrade and the downgrade of <paramref name="ops"/> inside a transaction that is rolled back,
+    /// checking each half (see MigrationVerifier). Throws PgAutogenException (MigrationVerifyFailed) when it does not hold.
+    /// </summary>
+    internal void VerifyMigration(IReadOnlyList<MigrationOp> ops, IReadOnlyList<Core.Rendering.PlannedFile> files)
+    {
+        var connection = GetConnectionOptions();
+        var compare = LastCompare;
+        var options = CompareOptions;
+        RunEngine((events, _, token) => MigrationVerifier.VerifyAsync(connection, ops, files, compare, options, events, token));
+    }
+
     /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
     internal void WriteDeclarationErrors(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
     {
@@ -175,12 +200,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         Declarations = Array.Empty<PgDeclaration>(),
         Pending = pending,
         PipedCurrent = piped,
-        Options = new CanonicalizationOptions
-        {
-            LockTimeout = TimeSpan.FromSeconds(LockTimeout),
-            StatementTimeout = TimeSpan.FromSeconds(StatementTimeout),
-            Filter = CatalogFilter.Create(Kind, Schema),
-        },
+        Options = CompareOptions,
     };
 }
 

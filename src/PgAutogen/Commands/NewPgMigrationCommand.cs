@@ -20,7 +20,10 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
     [Parameter(ValueFromPipeline = true, ParameterSetName = OpsSet)]
     public MigrationOp[]? InputObject { get; set; }
 
-    /// <summary>The migration file to write (relative paths are relative to PowerShell's current location).</summary>
+    /// <summary>
+    /// The migrations folder (every format; the file names come from its numbering and -Message), or for Dbmate also the
+    /// file itself. Relative paths are relative to PowerShell's current location.
+    /// </summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string OutFile { get; set; } = "";
@@ -29,9 +32,26 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
     [Parameter]
     public string? Message { get; set; }
 
-    /// <summary>The file format. Dbmate (default): one file with -- migrate:up and -- migrate:down.</summary>
+    /// <summary>The migration tool the files are for: Dbmate (default), Flyway, GolangMigrate, Sqitch, Liquibase, EfCore, DbUp, Grate, Plain.</summary>
     [Parameter]
     public MigrationFormat Format { get; set; } = MigrationFormat.Dbmate;
+
+    /// <summary>EfCore: the namespace of the migration class (e.g. MyApp.Migrations).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Namespace { get; set; }
+
+    /// <summary>EfCore: the DbContext type the migration belongs to (e.g. MyApp.AppDbContext).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DbContext { get; set; }
+
+    /// <summary>
+    /// Before writing, prove the migration on the database: apply the upgrade, check it reaches the declarations, apply
+    /// the downgrade, check the catalog is as it was — in one transaction that is rolled back. On failure nothing is written.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
 
     /// <summary>Overwrite an existing file.</summary>
     [Parameter]
@@ -89,8 +109,30 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                 return;
             }
 
-            var files = MigrationWriter.Plan(ops, outFile, Message, Format);
-            var description = $"{string.Join(", ", files.Select(f => f.Path))} ({ops.Count} step(s))";
+            if (OutFile.EndsWith('/') || OutFile.EndsWith('\\'))
+            {
+                outFile += System.IO.Path.DirectorySeparatorChar; // a folder, also for Dbmate
+            }
+
+            if (Format != MigrationFormat.EfCore && (Namespace is not null || DbContext is not null))
+            {
+                WriteWarning($"-Namespace and -DbContext are used by -Format EfCore only; they are ignored for -Format {Format}.");
+            }
+
+            var files = MigrationWriter.Plan(new MigrationRenderRequest
+            {
+                Ops = ops,
+                OutPath = outFile,
+                Message = Message,
+                Namespace = Namespace,
+                DbContext = DbContext,
+            }, Format);
+            if (Verify)
+            {
+                VerifyMigration(ops, files);
+            }
+
+            var description = $"{string.Join(", ", files.Select(f => f.Path))} ({Format}, {ops.Count} step(s))";
             if (!ShouldProcess(description, "Write migration"))
             {
                 return;

@@ -182,6 +182,9 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
         PgErrorId.UnmanagedDependent => ErrorCategory.InvalidOperation,
         PgErrorId.ServerUnavailable => ErrorCategory.ResourceUnavailable,
         PgErrorId.Cancelled => ErrorCategory.OperationStopped,
+        PgErrorId.MigrationFolderInvalid or PgErrorId.MigrationUnsafeForFormat => ErrorCategory.InvalidData,
+        PgErrorId.MigrationOptionInvalid => ErrorCategory.InvalidArgument,
+        PgErrorId.MigrationVerifyFailed => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -21,6 +21,13 @@ public sealed class TestPgDeclarationCommand : PgCompareCmdlet
     [ValidateNotNullOrEmpty]
     public string? SummaryPath { get; set; }
 
+    /// <summary>
+    /// When there is drift, also prove the migration that would fix it: apply its upgrade and downgrade inside a
+    /// transaction that is rolled back; an upgrade that fails or a downgrade that does not restore is an error.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
     protected override void EndProcessing()
     {
         try
@@ -45,6 +52,19 @@ public sealed class TestPgDeclarationCommand : PgCompareCmdlet
             {
                 var path = GetUnresolvedProviderPathFromPSPath(SummaryPath);
                 File.AppendAllText(path, DriftReport.Markdown(ops, GetConnectionOptions().Describe().ToString()) + "\n");
+            }
+
+            if (Verify && ops.Count > 0)
+            {
+                var files = new Core.Rendering.DbmateRenderer().Render(new Core.Rendering.MigrationRenderRequest { Ops = ops, OutPath = "drift.sql" });
+                try
+                {
+                    VerifyMigration(ops, files);
+                }
+                catch (PgAutogenException ex) when (ex.ErrorId == PgErrorId.MigrationVerifyFailed)
+                {
+                    WriteError(ToErrorRecord(ex));
+                }
             }
 
             WriteVerbose(ops.Count == 0 ? "No drift." : $"{ops.Count} step(s) of drift.");
