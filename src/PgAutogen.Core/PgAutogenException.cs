@@ -25,6 +25,8 @@ public enum PgErrorId
     MigrationUnsafeForFormat,
     MigrationOptionInvalid,
     MigrationVerifyFailed,
+    ShadowUnavailable,
+    ShadowSetupFailed,
 }
 
 /// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>

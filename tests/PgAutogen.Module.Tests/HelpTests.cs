@@ -34,7 +34,7 @@ public sealed class HelpTests
         ["Compare-PgDeclaration"] =
         [
             "AccessToken", "ConnectionString", "Credential", "Declaration", "InputObject", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
-            "StatementTimeout",
+            "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString",
         ],
         ["Export-PgDeclaration"] = ["Confirm", "AccessToken", "ConnectionString", "Credential", "Force", "Kind", "Path", "Schema", "WhatIf"],
         ["Get-PgCatalogObject"] = ["AccessToken", "ConnectionString", "Credential", "Kind", "Name", "Schema"],
@@ -43,14 +43,14 @@ public sealed class HelpTests
         ["New-PgMigration"] =
         [
             "AccessToken", "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind",
-            "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Verify", "WhatIf",
+            "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString", "Verify", "WhatIf",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Sandbox"],
         ["Test-PgDeclaration"] =
         [
             "CIFormat", "AccessToken", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",
-            "StatementTimeout", "SummaryPath", "Verify",
+            "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString", "SummaryPath", "Verify",
         ],
     };
 

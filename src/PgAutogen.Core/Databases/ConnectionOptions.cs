@@ -39,6 +39,20 @@ public sealed class ConnectionOptions : IDisposable
         return await PgConnectionFactory.OpenAsync(builder, dataSource.CreateConnection, () => _lastPassword, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The password a client tool (pg_dump) needs for this connection: the access token, the one given, else PGPASSWORD;
+    /// null when none (the tool then reads ~/.pgpass or PGPASSFILE itself).
+    /// </summary>
+    internal async Task<string?> PasswordForToolsAsync(CancellationToken cancellationToken)
+    {
+        if (PasswordProvider is not null)
+        {
+            return await PasswordProvider(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Build().Password is { Length: > 0 } password ? password : Environment.GetEnvironmentVariable("PGPASSWORD");
+    }
+
     /// <summary>One data source per options (so one pool), whose password provider asks <see cref="PasswordProvider"/> for each physical connection.</summary>
     private NpgsqlDataSource DataSource(NpgsqlConnectionStringBuilder builder)
     {

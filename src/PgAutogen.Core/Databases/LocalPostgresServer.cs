@@ -167,6 +167,13 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
                 }
             }
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C while starting: the tool was killed (RunAsync); a server that did start is stopped; nothing stays behind.
+            StopQuietly(bin, root, runAs);
+            TryDelete(root);
+            throw;
+        }
         catch (Exception ex) when (ex is PgAutogenException or IOException or System.ComponentModel.Win32Exception)
         {
             var serverLog = Path.Combine(root, "server.log");
@@ -174,6 +181,25 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
             TryDelete(root);
             throw new PgAutogenException(PgErrorId.ServerUnavailable,
                 "Could not start a local PostgreSQL server from " + bin + ": " + ex.Message + (tail.Length > 0 ? "\nServer log:\n" + tail : ""), ex);
+        }
+    }
+
+    /// <summary>Stops a server that may have started in <paramref name="root"/> (best effort, not cancellable).</summary>
+    private static void StopQuietly(string bin, string root, string? runAs)
+    {
+        if (!File.Exists(Path.Combine(root, "data", "postmaster.pid")))
+        {
+            return;
+        }
+
+        try
+        {
+            RunAsync(Path.Combine(bin, Exe("pg_ctl")), new[] { "-D", Path.Combine(root, "data"), "-m", "immediate", "-w", "-t", "30", "stop" }, runAs, CancellationToken.None)
+                .GetAwaiter().GetResult();
+        }
+        catch (PgAutogenException)
+        {
+            // Not running after all.
         }
     }
 
@@ -287,9 +313,27 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
 
         using var process = Process.Start(psi) ?? throw new PgAutogenException(PgErrorId.ServerUnavailable, "Could not start " + fileName);
         // pg_ctl start leaves the server holding the pipes open; read until the tool itself exits.
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled: the tool must not go on alone (an initdb writing into a folder about to be deleted).
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            throw;
+        }
         var output = await WithTimeout(stdout).ConfigureAwait(false);
         var error = await WithTimeout(stderr).ConfigureAwait(false);
         if (process.ExitCode != 0)

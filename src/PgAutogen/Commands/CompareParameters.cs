@@ -2,6 +2,8 @@ using System.Management.Automation;
 using PgAutogen.Core;
 using PgAutogen.Core.Canonicalization;
 using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
+using PgAutogen.Core.Shadow;
 
 namespace PgAutogen.Commands;
 
@@ -62,6 +64,25 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
 
     private readonly WarningQueue _parseWarnings = new();
 
+    /// <summary>Canonicalize on a throwaway server of the target's major loaded with the target's schema: the target is only read.</summary>
+    [Parameter]
+    public SwitchParameter Shadow { get; set; }
+
+    /// <summary>Canonicalize in a scratch database on this server (same major as the target), created and dropped by PgAutogen: the target is only read.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ShadowConnectionString { get; set; }
+
+    /// <summary>Load the shadow by replaying these migration files (a folder, in name order) instead of copying the target's schema.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Baseline { get; set; }
+
+    /// <summary>Another database whose managed objects are the declarations (staging as the desired state of production); only read.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ReferenceConnectionString { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Declaration is not null)
@@ -96,7 +117,8 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     }
 
     /// <summary>True when any declaration source was given: -Path, -LiteralPath, -Sql or piped PgDeclaration.</summary>
-    internal bool HasDeclarationInput => _piped.Count > 0 || _paths.Count > 0 || Sql is { Length: > 0 } || Path is not null || LiteralPath is not null;
+    internal bool HasDeclarationInput => _piped.Count > 0 || _paths.Count > 0 || Sql is { Length: > 0 } || Path is not null || LiteralPath is not null
+        || ReferenceConnectionString is not null;
 
     /// <summary>
     /// Starts reading the declarations on a worker thread, so that the compare connects and reads the current catalog
@@ -113,9 +135,17 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         var piped = _piped.ToList();
         var paths = _paths.ToList();
         var sqls = Sql ?? Array.Empty<string>();
-        return Task.Run(() =>
+        var reference = ReferenceConnectionString is null ? null : new ConnectionOptions { ConnectionString = ReferenceConnectionString };
+        var filter = CatalogFilter.Create(Kind, Schema);
+        var token = CancellationToken;
+        return Task.Run(async () =>
         {
             var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, _parseWarnings);
+            if (reference is not null)
+            {
+                loaded = loaded.Concat(await ReferenceDeclarations.LoadAsync(reference, filter, errors.Enqueue, _parseWarnings, token).ConfigureAwait(false)).ToList();
+            }
+
             return errors.IsEmpty ? (IReadOnlyList<PgDeclaration>?)piped.Concat(loaded).ToList() : null;
         });
     }
@@ -138,7 +168,10 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         try
         {
             var connection = GetConnectionOptions();
-            var ops = RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            var shadow = GetShadowOptions();
+            var ops = shadow.Enabled
+                ? RunEngine((events, _, token) => ShadowCompare.CompareAsync(connection, shadow, request, events, token))
+                : RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
             LastCompare = new CompareRequest { Declarations = pending.GetAwaiter().GetResult() ?? Array.Empty<PgDeclaration>(), PipedCurrent = piped, Options = request.Options };
             return ops;
         }
@@ -183,8 +216,24 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         var connection = GetConnectionOptions();
         var compare = LastCompare;
         var options = CompareOptions;
+        var shadow = GetShadowOptions();
+        if (shadow.Enabled)
+        {
+            // With a shadow the upgrade and the downgrade are tried there too: the target sees no DDL, not even rolled back.
+            RunEngine((events, _, token) => ShadowCompare.RunOnShadowAsync(connection, shadow,
+                async on => { await MigrationVerifier.VerifyAsync(on, ops, files, compare, options, events, token).ConfigureAwait(false); return true; }, events, token));
+            return;
+        }
+
         RunEngine((events, _, token) => MigrationVerifier.VerifyAsync(connection, ops, files, compare, options, events, token));
     }
+
+    private ShadowOptions GetShadowOptions() => new()
+    {
+        Throwaway = Shadow.IsPresent || (Baseline is not null && ShadowConnectionString is null),
+        ServerConnectionString = ShadowConnectionString,
+        BaselinePath = Baseline is null ? null : GetUnresolvedProviderPathFromPSPath(Baseline),
+    };
 
     /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
     internal void WriteDeclarationErrors(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)

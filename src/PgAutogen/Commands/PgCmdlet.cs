@@ -185,6 +185,8 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
         PgErrorId.MigrationFolderInvalid or PgErrorId.MigrationUnsafeForFormat => ErrorCategory.InvalidData,
         PgErrorId.MigrationOptionInvalid => ErrorCategory.InvalidArgument,
         PgErrorId.MigrationVerifyFailed => ErrorCategory.InvalidResult,
+        PgErrorId.ShadowUnavailable => ErrorCategory.NotInstalled,
+        PgErrorId.ShadowSetupFailed => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 

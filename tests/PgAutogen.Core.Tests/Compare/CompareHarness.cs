@@ -90,6 +90,37 @@ internal static class Harness
             string.Join(",", o.Desired?.DependsOn ?? Array.Empty<string>()), o.UpSql, o.DownSql, o.Diff)).ToList();
     }
 
+    /// <summary>
+    /// The same compare through a throwaway shadow (the target only read), when pg_dump/psql of the server's major or newer
+    /// are on this machine; asserts it gives exactly the ops of <paramref name="live"/>. False when no client was found.
+    /// </summary>
+    public static async Task<bool> AssertShadowAgreesAsync(TestDatabase db, IEnumerable<PgDeclaration> declarations, Migration live, string? searchPath = null)
+    {
+        if (Core.Shadow.PostgresInstallations.FindClient(db.MajorVersion) is null)
+        {
+            return false;
+        }
+
+        var cs = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        if (searchPath is not null)
+        {
+            cs.Options = "-c search_path=" + searchPath.Replace(" ", "", StringComparison.Ordinal);
+        }
+
+        try
+        {
+            var ops = await Core.Shadow.ShadowCompare.CompareAsync(new Core.Databases.ConnectionOptions { ConnectionString = cs.ConnectionString },
+                new Core.Shadow.ShadowOptions { Throwaway = true, Reuse = false }, new CompareRequest { Declarations = declarations.ToList() },
+                NullEngineEvents.Instance, TestContext.Current.CancellationToken);
+            Assert.Equal(live.File, Render(ops).File);
+            return true;
+        }
+        finally
+        {
+            await Core.Shadow.ShadowCompare.DropAllAsync();
+        }
+    }
+
     public static Migration Render(IReadOnlyList<MigrationOp> ops)
     {
         var file = new DbmateRenderer().Render(ops, "m.sql", null).Single().Content;

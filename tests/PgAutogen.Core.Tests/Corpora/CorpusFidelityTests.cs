@@ -43,6 +43,8 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         var compare = watch.ElapsedMilliseconds;
         Assert.True(m.Ops.Count == 0, $"{m.Ops.Count} op(s) comparing the export of {corpus} with itself:\n" +
             string.Join("\n", m.Ops.Take(20).Select(o => $"{o.Action} {o.Identity}: {o.Reason}\n{o.Diff}")));
+        watch.Restart();
+        var shadow = await Harness.AssertShadowAgreesAsync(db, declarations, m, searchPath) ? $"; through a shadow too ({watch.ElapsedMilliseconds} ms)" : "";
         foreach (var warning in events.Warnings)
         {
             TestContext.Current.TestOutputHelper?.WriteLine("warning: " + warning);
@@ -50,7 +52,7 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
 
         var executed = events.VerboseLines.FirstOrDefault(v => v.StartsWith("Executed ", StringComparison.Ordinal)) ?? "";
         Report.Line(db, corpus, $"no-change: {Counts(objects)}; load {load} ms; compare {compare} ms (both with the parse-tree shortcut and without); " +
-            $"0 ops, {events.Warnings.Count} warning(s); {System.Text.RegularExpressions.Regex.Replace(executed, @" in \d+ ms$", "")}");
+            $"0 ops, {events.Warnings.Count} warning(s){shadow}; {System.Text.RegularExpressions.Regex.Replace(executed, @" in \d+ ms$", "")}");
     }
 
     [Theory]
@@ -74,6 +76,7 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         var m = await Harness.CompareBothWaysAsync(db, declarations, searchPath: searchPath);
         var compare = watch.ElapsedMilliseconds;
         var rebuilt = AssertExactly(mutations, m, context);
+        var shadow = await Harness.AssertShadowAgreesAsync(db, declarations, m, searchPath) ? "; a shadow compare gives the same ops" : "";
 
         // 4. Upgrade: compare again gives nothing; the mutated objects are the declarations' canonical state, the rest as before.
         watch.Restart();
@@ -126,7 +129,44 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         Assert.True(clean.Ops.Count == 0, $"After the downgrade the original export compares with\n{Describe(clean.Ops)}\n{context}");
 
         Report.Line(db, corpus, $"mutations (seed {seed}): {mutations.Count} mutated, {rebuilt} rebuilt dependent(s), {m.Ops.Count} op(s), exact; " +
-            $"compare {compare} ms; upgrade {up} ms, downgrade {down} ms: catalog restored");
+            $"compare {compare} ms{shadow}; upgrade {up} ms, downgrade {down} ms: catalog restored");
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpora))]
+    public async Task Another_database_as_the_desired_state_gives_exactly_the_mutation_and_makes_the_two_identical(string corpus)
+    {
+        Assert.SkipWhen(corpus == None, $"No corpus (a folder with schema.sql) under {Paths.CorporaDirectory}.");
+        await using var production = await fixture.CreateDatabaseAsync();
+        await using var staging = await fixture.CreateDatabaseAsync();
+        var searchPath = await Corpus.LoadAsync(production, corpus);
+        await Corpus.LoadAsync(staging, corpus);
+        var objects = await Corpus.ReadCatalogAsync(production);
+        var seed = Seed(corpus);
+        using var export = new ExportFolder(objects);
+        var mutations = await CorpusMutator.ApplyAsync(production, searchPath, objects, export, seed);
+        var context = $"{corpus} on PostgreSQL {production.MajorVersion}, seed {seed}; mutations:\n  " + string.Join("\n  ", mutations);
+
+        // Staging gets the mutated declarations (a migration, applied); production stays as it was.
+        await ApplyAsync(staging, (await Harness.CompareAsync(staging, export.Parse(), searchPath: searchPath)).Up, "staging", context);
+
+        // Staging, read as the declarations, against production: exactly the mutation.
+        var reference = new Core.Databases.ConnectionOptions
+        {
+            ConnectionString = new NpgsqlConnectionStringBuilder(staging.ConnectionString) { Options = "-c search_path=" + searchPath.Replace(" ", "", StringComparison.Ordinal) }.ConnectionString,
+        };
+        var errors = new List<PgAutogenException>();
+        var declarations = await Core.Shadow.ReferenceDeclarations.LoadAsync(reference, new CatalogFilter(), errors.Add, NullEngineEvents.Instance, TestContext.Current.CancellationToken);
+        Assert.Empty(errors);
+        var m = await Harness.CompareAsync(production, declarations, searchPath: searchPath);
+        AssertExactly(mutations, m, context);
+
+        // Applying it makes the two the same: nothing left to do, and the catalogs alike object for object.
+        await ApplyAsync(production, m.Up, "upgrade", context);
+        var again = await Harness.CompareAsync(production, declarations, searchPath: searchPath);
+        Assert.True(again.Ops.Count == 0, $"After the upgrade production still differs from staging:\n{Describe(again.Ops)}\n{context}");
+        Assert.Equal(await Harness.SnapshotAsync(staging), await Harness.SnapshotAsync(production));
+        Report.Line(production, corpus, $"reference database (seed {seed}): {mutations.Count} mutated in staging, {m.Ops.Count} op(s), exact; production equals staging after the upgrade");
     }
 
     /// <summary>Every mutated object has its op(s) with the expected action; every other op rebuilds a dependent of a re-created object. Returns how many were rebuilt.</summary>
