@@ -135,10 +135,7 @@ internal sealed partial class ConsoleHost : PSHost
 
         public override void WriteInformation(InformationRecord record)
         {
-            if (record.Tags.Contains("PSHOST"))
-            {
-                Console.Out.WriteLine(record.MessageData);
-            }
+            // Write-Host (tagged PSHOST) reaches the host through Write/WriteLine already; the rest stays in the stream, as in pwsh.
         }
 
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)

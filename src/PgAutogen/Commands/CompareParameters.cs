@@ -48,6 +48,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SchemaCompleter))]
     public string[]? Schema { get; set; }
 
     /// <summary>Seconds a declaration may wait for a lock (lock_timeout) before the compare fails. Default 5.</summary>
@@ -103,7 +104,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     /// meanwhile; their errors are queued in <paramref name="errors"/>, to be written on the pipeline thread. Null when a
     /// -Path did not exist (already reported): then nothing is to run at all.
     /// </summary>
-    internal Task<IReadOnlyList<PgDeclaration>?>? StartCollectingDeclarations(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
+    internal Task<IReadOnlyList<PgDeclaration>?>? StartCollectingDeclarations(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors, CompareProgress progress)
     {
         if (_pathErrors)
         {
@@ -115,7 +116,9 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         var sqls = Sql ?? Array.Empty<string>();
         return Task.Run(() =>
         {
-            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, _parseWarnings);
+            progress.Files(CountSources(paths) + sqls.Length);
+            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, new ParseEvents(_parseWarnings, progress));
+            progress.Declarations(piped.Count + loaded.Count);
             return errors.IsEmpty ? (IReadOnlyList<PgDeclaration>?)piped.Concat(loaded).ToList() : null;
         });
     }
@@ -128,7 +131,8 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     internal IReadOnlyList<MigrationOp>? CompareDeclarations(IReadOnlyList<PgObject>? piped)
     {
         var errors = new System.Collections.Concurrent.ConcurrentQueue<PgAutogenException>();
-        var pending = StartCollectingDeclarations(errors);
+        var progress = new CompareProgress();
+        var pending = StartCollectingDeclarations(errors, progress);
         if (pending is null)
         {
             return null;
@@ -138,7 +142,11 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         try
         {
             var connection = GetConnectionOptions();
-            return RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            return RunEngine((events, _, token) =>
+            {
+                progress.Target = events;
+                return CompareService.CompareAsync(connection, request, progress, token);
+            });
         }
         catch (DeclarationsInvalidException)
         {
@@ -159,6 +167,25 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
                 WriteWarning(warning);
             }
         }
+    }
+
+    /// <summary>How many files parsing will read: a file counts one, a folder its *.sql files (for progress only).</summary>
+    private static int CountSources(IReadOnlyList<string> paths)
+    {
+        var count = 0;
+        foreach (var path in paths)
+        {
+            try
+            {
+                count += Directory.Exists(path) ? Directory.EnumerateFiles(path, "*.sql", SearchOption.AllDirectories).Count() : 1;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
@@ -182,6 +209,22 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
             Filter = CatalogFilter.Create(Kind, Schema),
         },
     };
+}
+
+/// <summary>What parsing reports: its warnings kept for the pipeline thread, its lines counted as progress.</summary>
+internal sealed class ParseEvents(WarningQueue warnings, CompareProgress progress) : IEngineEvents
+{
+    public void Warning(string message) => warnings.Warning(message);
+
+    public void Verbose(string message) => progress.Parsing(message);
+
+    public void Debug(string message)
+    {
+    }
+
+    public void Progress(EngineProgress progress)
+    {
+    }
 }
 
 /// <summary>Keeps the warnings of work done off the pipeline thread (parsing), to be written on it afterwards.</summary>
