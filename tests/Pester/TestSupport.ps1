@@ -100,3 +100,19 @@ function Invoke-Shell {
     $p.WaitForExit()
     [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $out.Result; Error = $err.Result }
 }
+
+# The text of one column of a formatted table, read down the table (wrapped cells joined), from the header's dashes.
+function Get-TableColumn {
+    param([Parameter(Mandatory)][string] $Text, [Parameter(Mandatory)][string] $Header)
+    $lines = $Text -split "`r?`n"
+    $headerIndex = [Array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match "(^|\s)$([regex]::Escape($Header))(\s|$)" })
+    if ($headerIndex -lt 0) { throw "No column '$Header' in:`n$Text" }
+    $dashes = $lines[$headerIndex + 1]
+    $start = $lines[$headerIndex].IndexOf($Header)
+    $end = $dashes.IndexOf(' ', $start)
+    $pieces = foreach ($line in $lines[($headerIndex + 2)..($lines.Count - 1)]) {
+        if ($line.Length -le $start) { continue }
+        if ($end -lt 0 -or $end -gt $line.Length) { $line.Substring($start) } else { $line.Substring($start, $end - $start) }
+    }
+    $pieces -join ''
+}
