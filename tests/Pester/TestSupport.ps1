@@ -81,7 +81,7 @@ function New-DeclarationFolder {
 
 # The Shell, for tests of its command line: runs it as a child process and returns exit code, stdout and stderr.
 function Invoke-Shell {
-    param([Parameter(Mandatory)][string[]] $ArgumentList, [string] $InputText, [hashtable] $Environment = @{})
+    param([Parameter(Mandatory)][string[]] $ArgumentList, [string] $InputText, [hashtable] $Environment = @{}, [string] $WorkingDirectory = $script:RepoRoot)
     $shell = $env:PGAUTOGEN_SHELL
     if (-not $shell) { throw 'PGAUTOGEN_SHELL is not set (the runner sets it to the Shell it runs in).' }
     $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
@@ -90,7 +90,7 @@ function Invoke-Shell {
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $psi.RedirectStandardInput = $true
-    $psi.WorkingDirectory = $script:RepoRoot
+    $psi.WorkingDirectory = $WorkingDirectory
     foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
     $p = [System.Diagnostics.Process]::Start($psi)
     $out = $p.StandardOutput.ReadToEndAsync()
