@@ -59,11 +59,17 @@ try {
     if ($FullNameFilter) { $config.Filter.FullName = $FullNameFilter }
     $run = Invoke-Pester -Configuration $config
 
+    # Names from the blocks' and tests' templates (data-driven ones are expanded only when they run), numbered when the
+    # same template runs several times: the same in a listing and in a run, so the two can be matched.
+    $seen = @{}
     $tests = foreach ($test in $run.Tests) {
+        $name = (Split-Path $test.ScriptBlock.File -Leaf) + ': ' + ($test.Path -join ' > ')
+        $seen[$name] = 1 + [int]$seen[$name]
+        if ($seen[$name] -gt 1) { $name += " #$($seen[$name])" }
         $message = if ($test.ErrorRecord) { ($test.ErrorRecord | ForEach-Object { $_.ToString() + "`n" + $_.ScriptStackTrace }) -join "`n" } else { '' }
         if ($test.Result -eq 'Skipped' -and $test.ErrorRecord) { $message = ($test.ErrorRecord | ForEach-Object { $_.ToString() }) -join "`n" }
         [ordered]@{
-            Name = (Split-Path $test.ScriptBlock.File -Leaf) + ': ' + ($test.ExpandedPath -replace '\.(?=[^ ])', ' > ')
+            Name = $name
             Result = [string]$test.Result
             Message = $message
             Duration = $test.Duration.TotalMilliseconds
