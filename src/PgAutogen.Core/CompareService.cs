@@ -64,16 +64,17 @@ public static class CompareService
 
     internal static async Task<IReadOnlyList<MigrationOp>> CompareAsync(NpgsqlConnection connection, CompareRequest request, IEngineEvents events, CancellationToken cancellationToken)
     {
-        events.Progress(new EngineProgress("Compare-PgDeclaration",
-            request.Pending is null ? $"Canonicalizing {request.Declarations.Count} declaration(s)" : "Reading the declarations and the current catalog", -1));
+        events.Progress(new EngineProgress(CompareProgress.Activity,
+            request.Pending is null ? $"Reading the current catalog; {request.Declarations.Count} declaration(s) to execute" : "Reading the current catalog", 20, NewPhase: true));
         var result = request.Pending is { } pending
             ? await Canonicalizer.RunAsync(connection, pending, request.Options, events, cancellationToken).ConfigureAwait(false)
             : await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
+        events.Progress(new EngineProgress(CompareProgress.Activity, $"Diffing {result.Current.Count} current and {result.Desired.Count} desired object(s)", 92, NewPhase: true));
         var watch = Stopwatch.StartNew();
         var (current, desired) = Scope(result, request.PipedCurrent);
         var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated, result.CommentedKeys);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
-        events.Progress(new EngineProgress("Compare-PgDeclaration", "Done", 100, Completed: true));
+        events.Progress(new EngineProgress(CompareProgress.Activity, $"{ops.Count} step(s)", 100, Completed: true));
 
         foreach (var warning in PlpgsqlCallCheck.Warnings(ops, desired))
         {

@@ -1,7 +1,7 @@
 namespace PgAutogen.Core;
 
-/// <summary>Progress of a long operation, for Write-Progress.</summary>
-public sealed record EngineProgress(string Activity, string Status, int PercentComplete, bool Completed = false);
+/// <summary>Progress of a long operation, for Write-Progress. <paramref name="NewPhase"/>: the first record of a phase, never throttled away.</summary>
+public sealed record EngineProgress(string Activity, string Status, int PercentComplete, bool Completed = false, bool NewPhase = false);
 
 /// <summary>
 /// What the engine reports while it works. The cmdlets drain these onto the pipeline thread; Core never

@@ -14,6 +14,13 @@ public sealed class MigrationOp
 
     public MigrationAction Action { get; }
 
+    /// <summary>
+    /// For the two steps of a re-created object (Action DropAndCreate, dropped early and created later): which half this
+    /// step is. Null for a step that is the whole change of its object (a DropAndCreate in one step included), so counting
+    /// objects is counting the steps whose Phase is not Drop.
+    /// </summary>
+    public MigrationPhase? Phase { get; init; }
+
     public PgObjectKind Kind { get; }
 
     public string Identity { get; }
@@ -45,5 +52,5 @@ public sealed class MigrationOp
     /// <summary>For Replace and DropAndCreate: a line diff of the current and desired definitions.</summary>
     public string Diff { get; init; } = "";
 
-    public override string ToString() => Action + " " + Identity;
+    public override string ToString() => Action + (Phase is { } phase ? " (" + phase.ToString().ToLowerInvariant() + ")" : "") + " " + Identity;
 }

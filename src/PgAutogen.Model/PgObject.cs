@@ -12,6 +12,9 @@ public sealed class PgObject
         Definition = definition;
     }
 
+    private readonly StringList _indexes = StringList.Empty;
+    private readonly StringList _dependsOn = StringList.Empty;
+
     public PgObjectKind Kind { get; }
 
     /// <summary>The schema (for a trigger or a policy: the schema of its table; for an event trigger: empty), unquoted.</summary>
@@ -53,7 +56,7 @@ public sealed class PgObject
     public bool IsConstraintTrigger { get; init; }
 
     /// <summary>For materialized views: the CREATE INDEX statements of its indexes (part of <see cref="Definition"/>), by index name.</summary>
-    public IReadOnlyList<string> Indexes { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> Indexes { get => _indexes; init => _indexes = StringList.From(value); }
 
     /// <summary>
     /// For materialized views: created WITH NO DATA (declared so; read from a database: not populated). Not part of
@@ -69,7 +72,7 @@ public sealed class PgObject
     public uint Oid { get; init; }
 
     /// <summary>Identities of the managed objects this one depends on (from pg_depend).</summary>
-    public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> DependsOn { get => _dependsOn; init => _dependsOn = StringList.From(value); }
 
     /// <summary>The key this object is matched by: kind family + identity.</summary>
     public string Key => ObjectKey.For(Kind, Identity);

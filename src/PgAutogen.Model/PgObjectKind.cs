@@ -1,7 +1,12 @@
 namespace PgAutogen;
 
+// The underlying type is long on purpose: PowerShell's ConvertTo-Json writes enums of 64-bit types by name ("View"), not
+// as numbers (1), without -EnumsAsStrings, in every PowerShell 7 version; [JsonConverter] serves System.Text.Json users.
 /// <summary>The kinds of database object PgAutogen manages.</summary>
-public enum PgObjectKind
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter))]
+#pragma warning disable CA1028 // long, not int: see above
+public enum PgObjectKind : long
+#pragma warning restore CA1028
 {
     Function,
     Procedure,

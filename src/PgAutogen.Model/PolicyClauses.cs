@@ -7,7 +7,7 @@ public sealed class PolicyClauses
     {
         Command = command;
         Permissive = permissive;
-        Roles = roles;
+        Roles = StringList.From(roles);
         Using = @using;
         WithCheck = withCheck;
     }

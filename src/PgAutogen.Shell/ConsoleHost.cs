@@ -9,7 +9,25 @@ namespace PgAutogen.Shell;
 /// <summary>A console PSHost: writes to stdout/stderr, knows the window width for table formatting, reads answers from stdin.</summary>
 internal sealed partial class ConsoleHost : PSHost
 {
-    private readonly ConsoleUI _ui = new();
+    private readonly ConsoleUI _ui;
+
+    public ConsoleHost(bool nonInteractive = false) => _ui = new ConsoleUI(nonInteractive);
+
+    /// <summary>The width tables are formatted to: the console's, or 120 when the output is redirected.</summary>
+    public static int Width
+    {
+        get
+        {
+            try
+            {
+                return Console.IsOutputRedirected || Console.WindowWidth <= 0 ? 120 : Console.WindowWidth;
+            }
+            catch (IOException)
+            {
+                return 120;
+            }
+        }
+    }
 
     public int? ExitCode { get; private set; }
 
@@ -43,6 +61,18 @@ internal sealed partial class ConsoleHost : PSHost
     {
         private static readonly bool Plain = Console.IsOutputRedirected;
         private readonly RawUI _raw = new();
+        private readonly bool _nonInteractive;
+        private readonly ProgressLine _progress = new();
+
+        public ConsoleUI(bool nonInteractive) => _nonInteractive = nonInteractive;
+
+        private void RefusePrompt()
+        {
+            if (_nonInteractive)
+            {
+                throw new PSInvalidOperationException("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.");
+            }
+        }
 
         /// <summary>Formatting decorates with ANSI escapes; a log file or a pipe gets plain text.</summary>
         private static string Clean(string value) => Plain ? Ansi().Replace(value, "") : value;
@@ -54,10 +84,15 @@ internal sealed partial class ConsoleHost : PSHost
 
         public override bool SupportsVirtualTerminal => false;
 
-        public override string ReadLine() => Console.ReadLine() ?? "";
+        public override string ReadLine()
+        {
+            RefusePrompt();
+            return Console.ReadLine() ?? "";
+        }
 
         public override SecureString ReadLineAsSecureString()
         {
+            RefusePrompt();
             var secure = new SecureString();
             foreach (var ch in Console.ReadLine() ?? "")
             {
@@ -67,35 +102,45 @@ internal sealed partial class ConsoleHost : PSHost
             return secure;
         }
 
-        public override void Write(string value) => Console.Out.Write(Clean(value));
-
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Console.Out.Write(Clean(value));
-
-        public override void WriteLine(string value) => Console.Out.WriteLine(Clean(value));
-
-        public override void WriteErrorLine(string value) => Console.Error.WriteLine(Clean(value));
-
-        public override void WriteDebugLine(string message) => Console.Error.WriteLine("DEBUG: " + message);
-
-        public override void WriteProgress(long sourceId, ProgressRecord record)
+        public override void Write(string value)
         {
-            // Like pwsh in a non-interactive session: progress is not drawn.
+            _progress.Clear();
+            Console.Out.Write(Clean(value));
         }
 
-        public override void WriteVerboseLine(string message) => Console.Error.WriteLine("VERBOSE: " + message);
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Write(value);
 
-        public override void WriteWarningLine(string message) => Console.Error.WriteLine("WARNING: " + message);
+        public override void WriteLine(string value)
+        {
+            _progress.Clear();
+            Console.Out.WriteLine(Clean(value));
+        }
+
+        public override void WriteErrorLine(string value) => Error(Clean(value));
+
+        public override void WriteDebugLine(string message) => Error("DEBUG: " + message);
+
+        /// <summary>Drawn on one line of stderr when it is a terminal (a log gets none, like pwsh's redirected output).</summary>
+        public override void WriteProgress(long sourceId, ProgressRecord record) => _progress.Show(record);
+
+        public override void WriteVerboseLine(string message) => Error("VERBOSE: " + message);
+
+        public override void WriteWarningLine(string message) => Error("WARNING: " + message);
+
+        private void Error(string line)
+        {
+            _progress.Clear();
+            Console.Error.WriteLine(line);
+        }
 
         public override void WriteInformation(InformationRecord record)
         {
-            if (record.Tags.Contains("PSHOST"))
-            {
-                Console.Out.WriteLine(record.MessageData);
-            }
+            // Write-Host (tagged PSHOST) reaches the host through Write/WriteLine already; the rest stays in the stream, as in pwsh.
         }
 
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
         {
+            RefusePrompt();
             var result = new Dictionary<string, PSObject>(StringComparer.OrdinalIgnoreCase);
             foreach (var field in descriptions)
             {
@@ -108,6 +153,7 @@ internal sealed partial class ConsoleHost : PSHost
 
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
+            RefusePrompt();
             Console.Out.WriteLine(caption);
             Console.Out.WriteLine(message);
             for (var i = 0; i < choices.Count; i++)
@@ -128,21 +174,6 @@ internal sealed partial class ConsoleHost : PSHost
 
     private sealed class RawUI : PSHostRawUserInterface
     {
-        private static int Width
-        {
-            get
-            {
-                try
-                {
-                    return Console.IsOutputRedirected || Console.WindowWidth <= 0 ? 120 : Console.WindowWidth;
-                }
-                catch (IOException)
-                {
-                    return 120;
-                }
-            }
-        }
-
         public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
 
         public override ConsoleColor ForegroundColor { get; set; } = ConsoleColor.Gray;
@@ -178,5 +209,59 @@ internal sealed partial class ConsoleHost : PSHost
         public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) => throw new NotSupportedException();
 
         public override void SetBufferContents(Rectangle rectangle, BufferCell fill) => throw new NotSupportedException();
+    }
+
+    /// <summary>One progress line on stderr (a terminal only), redrawn in place and cleared before other output.</summary>
+    private sealed class ProgressLine
+    {
+        private static readonly bool Enabled = !Console.IsErrorRedirected;
+        private readonly object _gate = new();
+        private int _shown;
+
+        public void Show(ProgressRecord record)
+        {
+            if (!Enabled)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (record.RecordType == ProgressRecordType.Completed)
+                {
+                    ClearLocked();
+                    return;
+                }
+
+                var percent = record.PercentComplete >= 0 ? $" [{record.PercentComplete,3}%]" : "";
+                var text = $"{record.Activity}: {record.StatusDescription}{percent}";
+                var width = Math.Max(20, Width - 1);
+                text = text.Length > width ? text[..width] : text;
+                Console.Error.Write("\r" + text.PadRight(Math.Max(_shown, text.Length)));
+                _shown = text.Length;
+            }
+        }
+
+        public void Clear()
+        {
+            if (_shown == 0)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                ClearLocked();
+            }
+        }
+
+        private void ClearLocked()
+        {
+            if (_shown > 0)
+            {
+                Console.Error.Write("\r" + new string(' ', _shown) + "\r");
+                _shown = 0;
+            }
+        }
     }
 }

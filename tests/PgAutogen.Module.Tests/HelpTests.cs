@@ -46,7 +46,7 @@ public sealed class HelpTests
             "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString", "Verify", "WhatIf",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
-        ["Stop-PgSandbox"] = ["All", "Sandbox"],
+        ["Stop-PgSandbox"] = ["All", "Confirm", "Sandbox", "WhatIf"],
         ["Test-PgDeclaration"] =
         [
             "CIFormat", "AccessToken", "ConnectionString", "Credential", "Declaration", "Kind", "LiteralPath", "LockTimeout", "Path", "Schema", "Sql",

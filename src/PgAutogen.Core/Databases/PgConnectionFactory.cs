@@ -120,10 +120,22 @@ public static class PgConnectionFactory
             result = pg.SqlState switch
             {
                 "28P01" or "28000" => new PgAutogenException(PgErrorId.AuthenticationFailed,
-                    $"Authentication failed for {where}: {pg.MessageText}. Check the user name and password (-Credential, PGPASSWORD or .pgpass).", ex),
+                    $"Authentication failed for {where}: {pg.MessageText}. Check the user name and password (-Credential, PGPASSWORD or .pgpass).", ex)
+                {
+                    Target = info,
+                    RecommendedAction = $"Check the user name and password for {info}: -Credential, the connection string, PGPASSWORD or ~/.pgpass (or -AccessToken for a cloud token).",
+                },
                 "3D000" => new PgAutogenException(PgErrorId.DatabaseNotFound,
-                    $"The database '{info.Database}' does not exist on {info.Host}:{info.Port}. Check the Database in the connection string or PGDATABASE.", ex),
-                _ => new PgAutogenException(PgErrorId.ConnectionFailed, $"Could not connect to {where}: {pg.MessageText}", ex),
+                    $"The database '{info.Database}' does not exist on {info.Host}:{info.Port}. Check the Database in the connection string or PGDATABASE.", ex)
+                {
+                    Target = info,
+                    RecommendedAction = $"Check the database name in the connection string (Database=, dbname=) or PGDATABASE; '{info.Database}' does not exist on {info.Host}:{info.Port}.",
+                },
+                _ => new PgAutogenException(PgErrorId.ConnectionFailed, $"Could not connect to {where}: {pg.MessageText}", ex)
+                {
+                    Target = info,
+                    RecommendedAction = $"Check that {info.Host}:{info.Port} accepts connections for user '{info.Username}' to database '{info.Database}' (pg_hba.conf, max_connections).",
+                },
             };
         }
         else
@@ -131,7 +143,11 @@ public static class PgConnectionFactory
             var inner = ex.InnerException?.Message;
             var detail = inner is null ? ex.Message : ex.Message + " (" + inner + ")";
             result = new PgAutogenException(PgErrorId.ConnectionFailed,
-                $"Could not connect to {where}: {detail}. Check that the server is running and reachable, and the host and port (-ConnectionString, or PGHOST/PGPORT).", ex);
+                $"Could not connect to {where}: {detail}. Check that the server is running and reachable, and the host and port (-ConnectionString, or PGHOST/PGPORT).", ex)
+            {
+                Target = info,
+                RecommendedAction = $"Check that a PostgreSQL server is running on {info.Host}:{info.Port} and reachable from here, and the host and port (-ConnectionString, or PGHOST/PGPORT).",
+            };
         }
 
         return string.IsNullOrEmpty(password) ? result : result.Redact(password);

@@ -41,6 +41,11 @@ public static class SandboxRegistry
 
     public static IReadOnlyList<string> Running => Servers.Keys.ToArray();
 
+    /// <summary>What a running sandbox is, for a confirmation prompt: version, address and data directory.</summary>
+    public static string Describe(string id) => Servers.TryGetValue(id, out var server)
+        ? $"PostgreSQL {server.Version} sandbox on 127.0.0.1:{server.Port} (data directory {server.DataDirectory})"
+        : id;
+
     public static void StopAll()
     {
         foreach (var id in Servers.Keys.ToArray())

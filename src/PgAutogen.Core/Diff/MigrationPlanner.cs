@@ -51,6 +51,8 @@ public static class MigrationPlanner
                 Order = step.Order,
                 DownOrder = back.Order,
                 Reason = Reason(step, recreated),
+                Phase = step.Key.EndsWith(DropPart, StringComparison.Ordinal) ? MigrationPhase.Drop
+                    : step.Key.EndsWith(CreatePart, StringComparison.Ordinal) ? MigrationPhase.Create : null,
                 Declaration = declaration?.Location ?? "",
                 Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
             });

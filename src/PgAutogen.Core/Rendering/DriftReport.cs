@@ -22,26 +22,57 @@ public static class DriftReport
         return string.Equals(environment("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase) ? CIFormat.GitHubActions : CIFormat.None;
     }
 
-    /// <summary>One warning annotation per drifting object, pointing at its declaration where it has one.</summary>
-    public static IEnumerable<string> Annotations(IReadOnlyList<MigrationOp> ops, CIFormat format)
+    /// <summary>
+    /// One warning annotation per drifting object, pointing at its declaration (line and column) where it has one. The file
+    /// is relative to the repository (GITHUB_WORKSPACE, BUILD_SOURCESDIRECTORY, else the current directory when the file
+    /// is below it), with forward slashes: GitHub and Azure DevOps show an annotation inline on a pull request only then.
+    /// </summary>
+    public static IEnumerable<string> Annotations(IReadOnlyList<MigrationOp> ops, CIFormat format, Func<string, string?>? environment = null, string? currentDirectory = null)
     {
-        foreach (var op in ops.GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()))
+        ArgumentNullException.ThrowIfNull(ops);
+        environment ??= Environment.GetEnvironmentVariable;
+        var root = format switch
+        {
+            CIFormat.GitHubActions => environment("GITHUB_WORKSPACE"),
+            CIFormat.AzureDevOps => environment("BUILD_SOURCESDIRECTORY") is { Length: > 0 } sources ? sources : environment("SYSTEM_DEFAULTWORKINGDIRECTORY"),
+            _ => null,
+        };
+        if (string.IsNullOrEmpty(root))
+        {
+            root = currentDirectory ?? Environment.CurrentDirectory;
+        }
+
+        foreach (var op in ops.Where(o => o.Phase != MigrationPhase.Drop).GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()))
         {
             // A drop's reason says what its description already does; the others add why.
             var message = op.Action is MigrationAction.Create or MigrationAction.Drop ? Describe(op) : $"{Describe(op)}: {op.Reason}";
-            var (file, line) = Location(op.Declaration);
+            var (file, line, column) = Location(op.Declaration);
+            file = file is null ? null : RepositoryPath(file, root);
             switch (format)
             {
                 case CIFormat.AzureDevOps:
-                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line}";
+                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line};columnnumber={column}";
                     yield return $"##vso[task.logissue {props}]{AzureMessage(message)}";
                     break;
                 case CIFormat.GitHubActions:
-                    var where = file is null ? "" : $" file={GitHubProperty(file)},line={line}";
+                    var where = file is null ? "" : $" file={GitHubProperty(file)},line={line},col={column}";
                     yield return $"::warning{where}::{GitHubMessage(message)}";
                     break;
             }
         }
+    }
+
+    /// <summary><paramref name="file"/> relative to <paramref name="root"/> with forward slashes when it is below it, else as it is.</summary>
+    internal static string RepositoryPath(string file, string root)
+    {
+        var full = Path.GetFullPath(file);
+        var relative = Path.GetRelativePath(Path.GetFullPath(root), full);
+        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return file;
+        }
+
+        return relative.Replace('\\', '/');
     }
 
     /// <summary>A Markdown summary (for $GITHUB_STEP_SUMMARY or a pipeline artifact).</summary>
@@ -54,7 +85,7 @@ public static class DriftReport
             return sb.ToString();
         }
 
-        var objects = ops.GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()).ToList();
+        var objects = ops.Where(o => o.Phase != MigrationPhase.Drop).GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()).ToList();
         sb.Append($"### PgAutogen: {objects.Count} object(s) differ from their declarations\n\n");
         sb.Append(target).Append("\n\n| Action | Kind | Object | Declared at | Why |\n| --- | --- | --- | --- | --- |\n");
         foreach (var op in objects)
@@ -72,18 +103,19 @@ public static class DriftReport
         _ => $"{op.Kind} {op.Identity} differs from its declaration",
     };
 
-    private static (string? File, int Line) Location(string declaration)
+    private static (string? File, int Line, int Column) Location(string declaration)
     {
         // file:line:column — the file may itself contain ':' (Windows drive letters).
         var parts = declaration.Split(':');
         if (parts.Length >= 3 && int.TryParse(parts[^2], out var line))
         {
+            _ = int.TryParse(parts[^1], out var column);
             var file = string.Join(':', parts[..^2]);
             // Declarations given as -Sql strings have no file to point at.
-            return file.StartsWith("-Sql[", StringComparison.Ordinal) ? (null, 0) : (file, line);
+            return file.StartsWith("-Sql[", StringComparison.Ordinal) ? (null, 0, 0) : (file, line, Math.Max(column, 1));
         }
 
-        return (null, 0);
+        return (null, 0, 0);
     }
 
     // Azure DevOps logging commands: %AZP25 for %, and ; ] in properties.

@@ -50,6 +50,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SchemaCompleter))]
     public string[]? Schema { get; set; }
 
     /// <summary>Seconds a declaration may wait for a lock (lock_timeout) before the compare fails. Default 5.</summary>
@@ -125,7 +126,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     /// meanwhile; their errors are queued in <paramref name="errors"/>, to be written on the pipeline thread. Null when a
     /// -Path did not exist (already reported): then nothing is to run at all.
     /// </summary>
-    internal Task<IReadOnlyList<PgDeclaration>?>? StartCollectingDeclarations(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
+    internal Task<IReadOnlyList<PgDeclaration>?>? StartCollectingDeclarations(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors, CompareProgress progress)
     {
         if (_pathErrors)
         {
@@ -140,12 +141,14 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         var token = CancellationToken;
         return Task.Run(async () =>
         {
-            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, _parseWarnings);
+            progress.Files(CountSources(paths) + sqls.Length);
+            var loaded = DeclarationSources.Load(paths, sqls, errors.Enqueue, new ParseEvents(_parseWarnings, progress));
             if (reference is not null)
             {
                 loaded = loaded.Concat(await ReferenceDeclarations.LoadAsync(reference, filter, errors.Enqueue, _parseWarnings, token).ConfigureAwait(false)).ToList();
             }
 
+            progress.Declarations(piped.Count + loaded.Count);
             return errors.IsEmpty ? (IReadOnlyList<PgDeclaration>?)piped.Concat(loaded).ToList() : null;
         });
     }
@@ -158,7 +161,8 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     internal IReadOnlyList<MigrationOp>? CompareDeclarations(IReadOnlyList<PgObject>? piped)
     {
         var errors = new System.Collections.Concurrent.ConcurrentQueue<PgAutogenException>();
-        var pending = StartCollectingDeclarations(errors);
+        var progress = new CompareProgress();
+        var pending = StartCollectingDeclarations(errors, progress);
         if (pending is null)
         {
             return null;
@@ -169,9 +173,13 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         {
             var connection = GetConnectionOptions();
             var shadow = GetShadowOptions();
-            var ops = shadow.Enabled
-                ? RunEngine((events, _, token) => ShadowCompare.CompareAsync(connection, shadow, request, events, token))
-                : RunEngine((events, _, token) => CompareService.CompareAsync(connection, request, events, token));
+            var ops = RunEngine((events, _, token) =>
+            {
+                progress.Target = events;
+                return shadow.Enabled
+                    ? ShadowCompare.CompareAsync(connection, shadow, request, progress, token)
+                    : CompareService.CompareAsync(connection, request, progress, token);
+            });
             LastCompare = new CompareRequest { Declarations = pending.GetAwaiter().GetResult() ?? Array.Empty<PgDeclaration>(), PipedCurrent = piped, Options = request.Options };
             return ops;
         }
@@ -235,6 +243,25 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         BaselinePath = Baseline is null ? null : GetUnresolvedProviderPathFromPSPath(Baseline),
     };
 
+    /// <summary>How many files parsing will read: a file counts one, a folder its *.sql files (for progress only).</summary>
+    private static int CountSources(IReadOnlyList<string> paths)
+    {
+        var count = 0;
+        foreach (var path in paths)
+        {
+            try
+            {
+                count += Directory.Exists(path) ? Directory.EnumerateFiles(path, "*.sql", SearchOption.AllDirectories).Count() : 1;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Writes the queued declaration errors (on the pipeline thread).</summary>
     internal void WriteDeclarationErrors(System.Collections.Concurrent.ConcurrentQueue<PgAutogenException> errors)
     {
@@ -251,6 +278,22 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         PipedCurrent = piped,
         Options = CompareOptions,
     };
+}
+
+/// <summary>What parsing reports: its warnings kept for the pipeline thread, its lines counted as progress.</summary>
+internal sealed class ParseEvents(WarningQueue warnings, CompareProgress progress) : IEngineEvents
+{
+    public void Warning(string message) => warnings.Warning(message);
+
+    public void Verbose(string message) => progress.Parsing(message);
+
+    public void Debug(string message)
+    {
+    }
+
+    public void Progress(EngineProgress progress)
+    {
+    }
 }
 
 /// <summary>Keeps the warnings of work done off the pipeline thread (parsing), to be written on it afterwards.</summary>

@@ -26,6 +26,7 @@ public sealed class ExportPgDeclarationCommand : PgDatabaseCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SchemaCompleter))]
     public string[]? Schema { get; set; }
 
     /// <summary>Overwrite existing files.</summary>

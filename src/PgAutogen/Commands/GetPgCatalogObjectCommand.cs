@@ -17,15 +17,18 @@ public sealed class GetPgCatalogObjectCommand : PgDatabaseCmdlet
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SchemaCompleter))]
     public string[]? Schema { get; set; }
 
     /// <summary>Object names or wildcard patterns, case-insensitive. For triggers, the trigger's name.</summary>
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string[]? Name { get; set; }
 
-    protected override void EndProcessing()
+    /// <summary>Once per input: a sandbox or any object with a ConnectionString piped in is read, each in turn.</summary>
+    protected override void ProcessRecord()
     {
         var filter = CatalogFilter.Create(Kind, Schema, Name);
         var connection = GetConnectionOptions();

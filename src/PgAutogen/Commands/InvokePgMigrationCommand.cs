@@ -13,8 +13,9 @@ namespace PgAutogen.Commands;
 [OutputType(typeof(void))]
 public sealed class InvokePgMigrationCommand : PgDatabaseCmdlet
 {
-    /// <summary>The migration file.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The migration file. Files piped in (Get-ChildItem *.sql) bind by their FullName and run one after the other, in pipeline order.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
@@ -22,7 +23,8 @@ public sealed class InvokePgMigrationCommand : PgDatabaseCmdlet
     [Parameter]
     public SwitchParameter Down { get; set; }
 
-    protected override void EndProcessing()
+    /// <summary>Once per file: each piped migration runs (in its own transaction) before the next is read.</summary>
+    protected override void ProcessRecord()
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         var connection = GetConnectionOptions();

@@ -193,7 +193,8 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
     private void WriteThrottledProgress(EngineProgress progress)
     {
         var now = _progressClock.ElapsedMilliseconds;
-        if (!progress.Completed && now - _lastProgressMs < 200)
+        // Throttled to five a second, except the first record of each phase and the last.
+        if (!progress.Completed && !progress.NewPhase && now - _lastProgressMs < 200)
         {
             return;
         }

@@ -10,9 +10,10 @@ public abstract class PgDatabaseCmdlet : PgCmdlet
 {
     /// <summary>
     /// A connection string: Npgsql's (Host=...;Database=...), libpq's (host=... dbname=...) or a postgresql:// URI.
-    /// With none, the PG* environment variables and PGSERVICE, as libpq reads them.
+    /// With none, the PG* environment variables and PGSERVICE, as libpq reads them. Binds by property name from the
+    /// pipeline, so a sandbox (Start-PgSandbox) or any object with a ConnectionString property can be piped in.
     /// </summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string? ConnectionString { get; set; }
 
@@ -31,16 +32,49 @@ public abstract class PgDatabaseCmdlet : PgCmdlet
     public object? AccessToken { get; set; }
 
     private ConnectionOptions? _connectionOptions;
+    private string? _optionsConnectionString;
+    private readonly List<ConnectionOptions> _retired = new();
 
-    internal ConnectionOptions GetConnectionOptions() => _connectionOptions ??= new()
+    /// <summary>The connection of the current -ConnectionString (a new one when the pipeline binds another).</summary>
+    internal ConnectionOptions GetConnectionOptions()
     {
-        ConnectionString = ConnectionString,
-        Credential = Credential is null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
-        PasswordProvider = AccessToken is null ? null : TokenProvider(AccessToken),
-    };
+        if (_connectionOptions is not null && !string.Equals(_optionsConnectionString, ConnectionString, StringComparison.Ordinal))
+        {
+            _retired.Add(_connectionOptions);
+            _connectionOptions = null;
+        }
+
+        _optionsConnectionString = ConnectionString;
+        return _connectionOptions ??= new()
+        {
+            ConnectionString = ConnectionString,
+            Credential = Credential is null || Credential == PSCredential.Empty ? null : Credential.GetNetworkCredential(),
+            PasswordProvider = AccessToken is null ? null : TokenProvider(AccessToken),
+        };
+    }
+
+    /// <summary>Where the connection goes (never a secret), as the target of an error; null when the string does not parse.</summary>
+    internal object? ConnectionTarget()
+    {
+        try
+        {
+            return GetConnectionOptions().Describe();
+        }
+        catch (PgAutogen.Core.PgAutogenException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Disposes the connection options (the token provider's data source and its pool) with the cmdlet.</summary>
-    protected override void DisposeResources() => _connectionOptions?.Dispose();
+    protected override void DisposeResources()
+    {
+        _connectionOptions?.Dispose();
+        foreach (var retired in _retired)
+        {
+            retired.Dispose();
+        }
+    }
 
     /// <summary>
     /// The password provider of -AccessToken. A script block runs on the pipeline thread (PowerShell script blocks

@@ -42,7 +42,7 @@ public sealed class TestPgDeclarationCommand : PgCompareCmdlet
             }
 
             var format = DriftReport.Resolve(CIFormat);
-            foreach (var line in DriftReport.Annotations(ops, format))
+            foreach (var line in DriftReport.Annotations(ops, format, null, SessionState.Path.CurrentFileSystemLocation.ProviderPath))
             {
                 // The CI agent reads these from the host's output.
                 WriteInformation(new InformationRecord(new HostInformationMessage { Message = line, NoNewLine = false }, "Test-PgDeclaration") { Tags = { "PSHOST" } });

@@ -54,14 +54,34 @@ public sealed class ExportAndDriftTests
             new MigrationOp(MigrationAction.Drop, PgObjectKind.View, "app.v", "", "") { Reason = "in the database, not declared" },
         };
         var azure = DriftReport.Annotations(ops, CIFormat.AzureDevOps).ToList();
-        Assert.Equal("##vso[task.logissue type=warning;sourcepath=db/app/f.sql;linenumber=12]Function app.f(integer) differs from its declaration: definition differs", azure[0]);
+        Assert.Equal("##vso[task.logissue type=warning;sourcepath=db/app/f.sql;linenumber=12;columnnumber=1]Function app.f(integer) differs from its declaration: definition differs", azure[0]);
         Assert.Equal("##vso[task.logissue type=warning]View app.v is in the database but not declared", azure[1]);
         var github = DriftReport.Annotations(ops, CIFormat.GitHubActions).ToList();
-        Assert.Equal("::warning file=db/app/f.sql,line=12::Function app.f(integer) differs from its declaration: definition differs", github[0]);
+        Assert.Equal("::warning file=db/app/f.sql,line=12,col=1::Function app.f(integer) differs from its declaration: definition differs", github[0]);
         Assert.Empty(DriftReport.Annotations(ops, CIFormat.None));
         Assert.Equal(CIFormat.AzureDevOps, DriftReport.Resolve(CIFormat.Auto, k => k == "TF_BUILD" ? "True" : null));
         Assert.Equal(CIFormat.GitHubActions, DriftReport.Resolve(CIFormat.Auto, k => k == "GITHUB_ACTIONS" ? "true" : null));
         Assert.Equal(CIFormat.None, DriftReport.Resolve(CIFormat.Auto, _ => null));
         Assert.Contains("| Replace | Function | `app.f(integer)` | db/app/f.sql:12:1 |", DriftReport.Markdown(ops, "db"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Drift_annotations_carry_repository_relative_paths_and_columns()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "checkout");
+        var file = Path.Combine(root, "db", "app", "f.sql");
+        var ops = new[]
+        {
+            new MigrationOp(MigrationAction.Replace, PgObjectKind.Function, "app.f(integer)", "", "") { Reason = "definition differs", Declaration = file + ":12:5" },
+            new MigrationOp(MigrationAction.Create, PgObjectKind.View, "app.v", "", "") { Declaration = "/elsewhere/v.sql:3:1" },
+        };
+        var github = DriftReport.Annotations(ops, CIFormat.GitHubActions, k => k == "GITHUB_WORKSPACE" ? root : null).ToList();
+        Assert.StartsWith("::warning file=db/app/f.sql,line=12,col=5::", github[0], StringComparison.Ordinal);
+        Assert.StartsWith("::warning file=/elsewhere/v.sql,line=3,col=1::", github[1], StringComparison.Ordinal);
+        var azure = DriftReport.Annotations(ops, CIFormat.AzureDevOps, k => k == "BUILD_SOURCESDIRECTORY" ? root : null).ToList();
+        Assert.StartsWith("##vso[task.logissue type=warning;sourcepath=db/app/f.sql;linenumber=12;columnnumber=5]", azure[0], StringComparison.Ordinal);
+        // Without the variable, relative to the current directory (PowerShell's location, given by the cmdlet).
+        var local = DriftReport.Annotations(ops, CIFormat.GitHubActions, _ => null, root).ToList();
+        Assert.StartsWith("::warning file=db/app/f.sql,", local[0], StringComparison.Ordinal);
     }
 }
