@@ -14,6 +14,8 @@ namespace PgAutogen.Core.Tests.Corpora;
 /// exported as declarations and compared with itself (no change), then mutated and migrated both ways.
 /// </summary>
 [Trait("Category", "Database")]
+// One at a time with the other tests that start throwaway shadows: the Ctrl+C test counts the server folders left.
+[Collection("Shadow servers")]
 public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
 {
     private const string None = "(no corpus)";

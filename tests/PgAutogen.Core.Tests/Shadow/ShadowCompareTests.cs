@@ -12,6 +12,8 @@ namespace PgAutogen.Core.Tests.Shadow;
 /// the ops are exactly the live compare's. Needs pg_dump/psql of the server's major or newer on this machine.
 /// </summary>
 [Trait("Category", "Database")]
+// One at a time with the other tests that start throwaway shadows: the Ctrl+C test counts the server folders left.
+[Collection("Shadow servers")]
 public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
 {
     private const string Schema = """
