@@ -156,9 +156,10 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         await Assert.ThrowsAsync<PgAutogenException>(() => ShadowAsync(db.ConnectionString, broken, options));
         Assert.Empty(await db.QueryAsync("SELECT datname FROM pg_database WHERE datname LIKE 'pgautogen_shadow_%'"));
 
-        // Ctrl+C while the shadow is being set up: nothing left behind either.
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ShadowAsync(db.ConnectionString, declarations, options, token: cancel.Token));
+        // Ctrl+C while the shadow is being set up (right after its database is created): nothing left behind either.
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ShadowAsync(db.ConnectionString, declarations, options,
+            new CancelOn("Shadow: created the scratch database", cancel), cancel.Token));
         Assert.Empty(await db.QueryAsync("SELECT datname FROM pg_database WHERE datname LIKE 'pgautogen_shadow_%'"));
     }
 
@@ -169,12 +170,14 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         SkipWithoutClient(db);
         await db.ExecuteAsync(Schema);
         var before = Directory.EnumerateDirectories(Path.GetTempPath(), "pgautogen-pg-*").ToHashSet(StringComparer.Ordinal);
-        foreach (var after in new[] { 200, 1500 })
+        // Ctrl+C during initdb, once the server listens, and while the schema is copied.
+        foreach (var moment in new[] { "Initializing PostgreSQL", "PostgreSQL", "Shadow: pg_dump" })
         {
-            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(after));
+            using var cancel = new CancellationTokenSource();
             try
             {
-                await ShadowAsync(db.ConnectionString, Declarations(Declared), new ShadowOptions { Throwaway = true, Reuse = false }, token: cancel.Token);
+                await ShadowAsync(db.ConnectionString, Declarations(Declared), new ShadowOptions { Throwaway = true, Reuse = false }, new CancelOn(moment, cancel), cancel.Token);
+                Assert.Fail($"the compare was not cancelled at '{moment}'");
             }
             catch (OperationCanceledException)
             {
@@ -220,6 +223,30 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         {
             File.Delete(control);
             File.Delete(script);
+        }
+    }
+
+    /// <summary>Presses Ctrl+C (cancels) when the engine reports a verbose line that starts with <paramref name="prefix"/>.</summary>
+    private sealed class CancelOn(string prefix, CancellationTokenSource cancel) : IEngineEvents
+    {
+        public void Verbose(string message)
+        {
+            if (message.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        }
+
+        public void Debug(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+
+        public void Progress(EngineProgress progress)
+        {
         }
     }
 }
