@@ -5,6 +5,7 @@ using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
 
 namespace PgAutogen.Core.Canonicalization;
 
@@ -275,18 +276,18 @@ public static class Canonicalizer
         }
         else if (triggers.Any(t => t.State == 'O'))
         {
-            await ExecuteSqlAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
             try
             {
-                await ExecuteSqlAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
-                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
                 quieted = true;
                 events.Verbose("The database has event triggers: the compare runs with session_replication_role = replica, so those enabled in origin mode do not fire on its DDL.");
             }
             catch (PostgresException ex) when (ex.SqlState == "42501")
             {
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
                 reason = "this role may not set session_replication_role";
             }
         }
@@ -435,7 +436,7 @@ public static class Canonicalizer
     /// <summary>Finds triggers or policies (<paramref name="catalog"/>) by name and the table they are on: (declaration index, oid or null).</summary>
     private static NpgsqlBatchCommand OnTable(string catalog, string nameColumn, string relationColumn, IReadOnlyList<PgDeclaration> declarations)
     {
-        var command = Command($"""
+        var command = SqlCommands.WithTextArray($"""
             SELECT s.i::int, x.oid
             FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(name, tbl, i)
             LEFT JOIN pg_catalog.{catalog} x ON x.{nameColumn} = s.name AND x.{relationColumn} = pg_catalog.to_regclass(s.tbl)
@@ -545,7 +546,7 @@ public static class Canonicalizer
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
             foreach (var statement in runnable)
             {
-                batch.BatchCommands.Add(Verbatim(statement.Sql));
+                batch.BatchCommands.Add(SqlCommands.Verbatim(statement.Sql));
                 events.Debug(statement.Sql);
             }
 
@@ -558,7 +559,7 @@ public static class Canonicalizer
             {
                 events.Verbose((IsNotReplaceable(ex) ? "PostgreSQL cannot replace an object in place (" : "A declaration refers to one declared later (")
                     + ex.MessageText + "); executing one by one.");
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex)
             {
@@ -574,20 +575,20 @@ public static class Canonicalizer
             for (var i = 0; i < pending.Count; i++)
             {
                 var statement = pending[i];
-                await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
-                    await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (IsOrderProblem(ex))
                 {
-                    await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                     deferred.Add((statement, ex));
                 }
                 catch (PostgresException ex) when (IsNotReplaceable(ex))
                 {
-                    await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
                     var rerun = await RecreateAsync(connection, statement, ex, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
                     pending.InsertRange(i + 1, rerun);
                 }
@@ -646,11 +647,11 @@ public static class Canonicalizer
         var replaceable = new List<(PgObject Desired, PgObject Current)>();
         foreach (var (des, cur) in candidates)
         {
-            await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
             PostgresException? refusal = null;
             try
             {
-                await ExecuteVerbatimAsync(connection, cur.Definition, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteVerbatimAsync(connection, cur.Definition, cancellationToken).ConfigureAwait(false);
                 replaceable.Add((des, cur));
             }
             catch (PostgresException ex) when (IsNotReplaceable(ex))
@@ -663,7 +664,7 @@ public static class Canonicalizer
                 // downgrade's order takes care of it.
             }
 
-            await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 events.Verbose($"{cur.Identity}: the downgrade cannot replace it in place ({refusal.MessageText}); it is dropped and created again both ways.");
@@ -699,7 +700,7 @@ public static class Canonicalizer
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
             foreach (var (_, cur) in candidates)
             {
-                batch.BatchCommands.Add(Verbatim(cur.Definition));
+                batch.BatchCommands.Add(SqlCommands.Verbatim(cur.Definition));
             }
 
             try
@@ -708,7 +709,7 @@ public static class Canonicalizer
             }
             catch (PostgresException)
             {
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
                 return null;
             }
         }
@@ -727,7 +728,7 @@ public static class Canonicalizer
             }
         }
 
-        await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+        await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
         return same;
     }
 
@@ -742,15 +743,15 @@ public static class Canonicalizer
         var declaration = statement.Declaration;
         // Which declarations build the dependents: resolved before they are dropped.
         var targets = await ResolveTargetsAsync(connection, prepared.Select(p => p.Declaration).Distinct().ToList(), currentSchema, cancellationToken).ConfigureAwait(false);
-        await ExecuteSqlAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
         try
         {
             var dropped = await recreation.DropAsync(connection, declaration, currentSchema, refusal, cancellationToken).ConfigureAwait(false)
                 ?? throw ErrorFor(refusal, statement, cancellationToken);
             events.Verbose($"{declaration.Identity}: {refusal.MessageText}; dropped and created again" +
                 (dropped.Count > 1 ? $" with {dropped.Count - 1} dependent object(s)" : ""));
-            await ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
-            await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
             var rebuild = targets.Where(t => t.Oid is { } oid && dropped.Contains((t.Family, oid))).Select(t => t.Declaration).ToHashSet();
             return prepared.Where(p => rebuild.Contains(p.Declaration)).ToList();
         }
@@ -760,29 +761,11 @@ public static class Canonicalizer
         }
     }
 
-    private static async Task ExecuteVerbatimAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var single = new NpgsqlBatch(connection) { BatchCommands = { Verbatim(sql) } };
-        await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// cannot change return type / name of input parameter / remove parameter defaults (42P13),
     /// cannot change routine kind (42809), cannot drop / rename / retype view columns (42P16).
     /// </summary>
     private static bool IsNotReplaceable(PostgresException ex) => ex.SqlState is "42P13" or "42809" or "42P16";
-
-    /// <summary>
-    /// A command Npgsql sends exactly as written. Without parameters Npgsql parses the text to split it on
-    /// semicolons, which breaks BEGIN ATOMIC bodies (npgsql#4445); with a positional parameter it sends the
-    /// text as is. The typed parameter is unused by the statement and ignored by the server.
-    /// </summary>
-    internal static NpgsqlBatchCommand Verbatim(string sql)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = 0 });
-        return command;
-    }
 
     /// <summary>undefined_table, undefined_function, undefined_object (a type), undefined_column: maybe declared later.</summary>
     private static bool IsOrderProblem(PostgresException ex) => ex.SqlState is "42P01" or "42883" or "42704" or "42703";
@@ -861,8 +844,8 @@ public static class Canonicalizer
             }
             catch (PostgresException) when (!cancellationToken.IsCancellationRequested)
             {
-                await ExecuteSqlAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
-                await ExecuteSqlAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -986,12 +969,12 @@ public static class Canonicalizer
         var typeOids = new Dictionary<string, uint?>(StringComparer.Ordinal);
         await using (var batch = new NpgsqlBatch(connection))
         {
-            batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regtype(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)", typeNames));
-            batch.BatchCommands.Add(Command("SELECT s.i::int, pg_catalog.to_regclass(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)",
+            batch.BatchCommands.Add(SqlCommands.WithTextArray("SELECT s.i::int, pg_catalog.to_regtype(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)", typeNames));
+            batch.BatchCommands.Add(SqlCommands.WithTextArray("SELECT s.i::int, pg_catalog.to_regclass(s.name)::oid FROM unnest($1::text[]) WITH ORDINALITY AS s(name, i)",
                 views.Select(d => SqlIdentifier.Qualify(d.Schema.Length == 0 ? currentSchema : d.Schema, d.Name))));
             batch.BatchCommands.Add(OnTable("pg_trigger", "tgname", "tgrelid", triggers));
             batch.BatchCommands.Add(OnTable("pg_policy", "polname", "polrelid", policies));
-            batch.BatchCommands.Add(Command("""
+            batch.BatchCommands.Add(SqlCommands.WithTextArray("""
                 SELECT s.i::int, e.oid
                 FROM unnest($1::text[]) WITH ORDINALITY AS s(evtname, i)
                 LEFT JOIN pg_catalog.pg_event_trigger e ON e.evtname = s.evtname
@@ -1158,30 +1141,9 @@ public static class Canonicalizer
         }
     }
 
-    private static NpgsqlBatchCommand Command(string sql, IEnumerable<string> values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values.ToArray() });
-        return command;
-    }
-
     /// <summary>The routine's signature for to_regprocedure: unqualified names resolve to the schema they were created in.</summary>
     internal static string Signature(PgDeclaration declaration, string currentSchema) =>
         SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name) + "(" + declaration.Arguments + ")";
-
-    private static Task ExecuteSqlAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        var cmd = new NpgsqlCommand(sql, connection);
-        return ExecuteAndDispose(cmd, cancellationToken);
-
-        static async Task ExecuteAndDispose(NpgsqlCommand cmd, CancellationToken token)
-        {
-            await using (cmd.ConfigureAwait(false))
-            {
-                await cmd.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-            }
-        }
-    }
 
     private static string Milliseconds(TimeSpan value) =>
         ((long)Math.Max(0, value.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
 
 namespace PgAutogen.Core.Canonicalization;
 
@@ -98,7 +99,7 @@ internal static class MaterializedViews
     private static async Task<string?> TryAsync(
         NpgsqlConnection connection, PgDeclaration declaration, IReadOnlyList<PgDeclaration> indexes, PgObject existing, CancellationToken cancellationToken)
     {
-        await Execute(connection, "SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
+        await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
         try
         {
             await using (var batch = new NpgsqlBatch(connection))
@@ -122,10 +123,10 @@ internal static class MaterializedViews
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER MATERIALIZED VIEW {existing.Identity} RENAME TO {stash}"));
-                batch.BatchCommands.Add(Canonicalizer.Verbatim(Canonicalizer.WithNoData(declaration).Sql));
+                batch.BatchCommands.Add(SqlCommands.Verbatim(Canonicalizer.WithNoData(declaration).Sql));
                 foreach (var index in indexes)
                 {
-                    batch.BatchCommands.Add(Canonicalizer.Verbatim(index.Sql));
+                    batch.BatchCommands.Add(SqlCommands.Verbatim(index.Sql));
                 }
 
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -152,17 +153,11 @@ internal static class MaterializedViews
         }
         finally
         {
-            await Execute(connection, "ROLLBACK TO SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
-            await Execute(connection, "RELEASE SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private static string Qualified(PgDeclaration declaration, string currentSchema) =>
         Identities.Relation(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name);
-
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

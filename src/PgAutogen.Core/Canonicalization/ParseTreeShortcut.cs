@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
 using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Canonicalization;
@@ -76,7 +77,7 @@ internal static class ParseTreeShortcut
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
         foreach (var statement in statements)
         {
-            batch.BatchCommands.Add(Canonicalizer.Verbatim(statement.Sql));
+            batch.BatchCommands.Add(SqlCommands.Verbatim(statement.Sql));
             events.Debug(statement.Sql);
         }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using PgAutogen.Core.Canonicalization;
 using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Databases;
@@ -55,7 +54,7 @@ public static class MigrationRunner
         {
             var sql = source.Decode(s, e);
             events.Debug(sql);
-            batch.BatchCommands.Add(Canonicalizer.Verbatim(sql));
+            batch.BatchCommands.Add(SqlCommands.Verbatim(sql));
         }
 
         try
@@ -91,8 +90,7 @@ public static class MigrationRunner
             events.Debug(sql);
             try
             {
-                await using var single = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(sql) } };
-                await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteVerbatimAsync(conn, sql, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
             {
