@@ -308,7 +308,7 @@ public static class Canonicalizer
     /// oid, and every other current object as it is (nothing executed refers to them, or they would have been executed).
     /// </summary>
     private static async Task<List<PgObject>> ReadBackAsync(
-        NpgsqlConnection connection, CatalogFilter filter, IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets,
+        NpgsqlConnection connection, CatalogFilter filter, IReadOnlyList<(PgDeclaration Declaration, ObjectFamily Family, uint? Oid)> targets,
         IReadOnlyDictionary<PgDeclaration, PgObject> skipped, IReadOnlyList<PgObject> current, CancellationToken cancellationToken)
     {
         var executed = targets.Where(t => t.Oid is not null).Select(t => (t.Family, Oid: t.Oid!.Value)).ToHashSet();
@@ -779,7 +779,7 @@ public static class Canonicalizer
     /// database as it is. Returns how many bodies were validated.
     /// </summary>
     private static async Task<int> ValidateBodiesAsync(
-        NpgsqlConnection connection, IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets, IReadOnlySet<uint> unchanged,
+        NpgsqlConnection connection, IReadOnlyList<(PgDeclaration Declaration, ObjectFamily Family, uint? Oid)> targets, IReadOnlySet<uint> unchanged,
         IEngineEvents events, CancellationToken cancellationToken)
     {
         var routines = targets
@@ -920,9 +920,9 @@ public static class Canonicalizer
     }
 
     /// <summary>Maps each declaration to the catalog row it created or replaced: (key family, oid) → declaration.</summary>
-    private static Dictionary<(string Family, uint Oid), PgDeclaration> Resolve(IReadOnlyList<(PgDeclaration Declaration, string Family, uint? Oid)> targets)
+    private static Dictionary<(ObjectFamily Family, uint Oid), PgDeclaration> Resolve(IReadOnlyList<(PgDeclaration Declaration, ObjectFamily Family, uint? Oid)> targets)
     {
-        var result = new Dictionary<(string, uint), PgDeclaration>();
+        var result = new Dictionary<(ObjectFamily, uint), PgDeclaration>();
         foreach (var (declaration, family, oid) in targets)
         {
             if (oid is null)
@@ -953,7 +953,7 @@ public static class Canonicalizer
     /// distinct argument types are resolved once (to_regtype, the parser to_regprocedure uses for them) and the
     /// routines are found through the (proname, proargtypes, pronamespace) index.
     /// </summary>
-    private static async Task<List<(PgDeclaration Declaration, string Family, uint? Oid)>> ResolveTargetsAsync(
+    private static async Task<List<(PgDeclaration Declaration, ObjectFamily Family, uint? Oid)>> ResolveTargetsAsync(
         NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, string currentSchema, CancellationToken cancellationToken)
     {
         var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
@@ -965,7 +965,7 @@ public static class Canonicalizer
         var argumentTypes = routines.Select(d => SplitArguments(d.Arguments)).ToList();
         var typeNames = argumentTypes.SelectMany(types => types).Distinct(StringComparer.Ordinal).ToList();
 
-        var result = new List<(PgDeclaration, string, uint?)>(declarations.Count);
+        var result = new List<(PgDeclaration, ObjectFamily, uint?)>(declarations.Count);
         var typeOids = new Dictionary<string, uint?>(StringComparer.Ordinal);
         await using (var batch = new NpgsqlBatch(connection))
         {
@@ -987,10 +987,10 @@ public static class Canonicalizer
             }
 
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            var viewTargets = new List<(PgDeclaration, string, uint?)>(views.Count);
+            var viewTargets = new List<(PgDeclaration, ObjectFamily, uint?)>(views.Count);
             foreach (var (list, family, into) in new[]
                      {
-                         (views, "view", viewTargets), (triggers, "trigger", result), (policies, "policy", result), (eventTriggers, "eventtrigger", result),
+                         (views, ObjectFamily.View, viewTargets), (triggers, ObjectFamily.Trigger, result), (policies, ObjectFamily.Policy, result), (eventTriggers, ObjectFamily.EventTrigger, result),
                      })
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -1039,7 +1039,7 @@ public static class Canonicalizer
             }
         }
 
-        result.InsertRange(0, routines.Select((d, i) => (d, "routine", routineOids[i])));
+        result.InsertRange(0, routines.Select((d, i) => (d, ObjectFamily.Routine, routineOids[i])));
         return result;
     }
 

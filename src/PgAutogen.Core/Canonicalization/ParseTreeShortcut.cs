@@ -111,7 +111,7 @@ internal static class ParseTreeShortcut
         var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
         // Any schema: an unqualified COMMENT ON may name it too.
         var commented = declarations.Where(d => d.IsComment).Select(d => (ObjectKey.Family(d.Kind), d.Name, d.Table ?? "")).ToHashSet();
-        var byName = new Dictionary<(string Family, string Schema, string Name, string Table), List<PgObject>>();
+        var byName = new Dictionary<(ObjectFamily Family, string Schema, string Name, string Table), List<PgObject>>();
         foreach (var obj in current)
         {
             var key = (ObjectKey.Family(obj.Kind), obj.Schema, obj.Name, obj.Kind == PgObjectKind.Trigger ? obj.Table ?? "" : "");

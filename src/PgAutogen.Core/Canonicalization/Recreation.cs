@@ -48,7 +48,7 @@ internal sealed class Recreation
         ORDER BY x.depth DESC, 6
         """;
 
-    private readonly Dictionary<(string Family, uint Oid), PgObject> _currentByOid;
+    private readonly Dictionary<(ObjectFamily Family, uint Oid), PgObject> _currentByOid;
 
     public Recreation(IReadOnlyList<PgObject> current)
     {
@@ -62,12 +62,12 @@ internal sealed class Recreation
     /// Drops the object <paramref name="declaration"/> targets and its dependents. Returns the (family, oid)
     /// of every dropped dependent, or null when the declaration targets no existing object (the error is genuine).
     /// </summary>
-    public Task<HashSet<(string Family, uint Oid)>?> DropAsync(
+    public Task<HashSet<(ObjectFamily Family, uint Oid)>?> DropAsync(
         NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, PostgresException refusal, CancellationToken cancellationToken) =>
         DropAsync(connection, declaration, currentSchema, refusal.MessageText, cancellationToken);
 
     /// <summary>As above, with the reason in words (<paramref name="why"/>: what makes a re-creation necessary).</summary>
-    public async Task<HashSet<(string Family, uint Oid)>?> DropAsync(
+    public async Task<HashSet<(ObjectFamily Family, uint Oid)>?> DropAsync(
         NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, string why, CancellationToken cancellationToken)
     {
         var target = await ResolveAsync(connection, declaration, currentSchema, cancellationToken).ConfigureAwait(false);
@@ -149,10 +149,10 @@ internal sealed class Recreation
     }
 
     /// <summary>The managed objects (from this instance's catalog) and the descriptions of unmanaged ones that depend on a catalog row, deepest first.</summary>
-    private async Task<(List<(PgObject Object, (string, uint) Id)> Managed, List<string> Unmanaged)> DependentsAsync(
+    private async Task<(List<(PgObject Object, (ObjectFamily, uint) Id)> Managed, List<string> Unmanaged)> DependentsAsync(
         NpgsqlConnection connection, uint classId, uint oid, CancellationToken cancellationToken)
     {
-        var dependents = new List<(PgObject Object, (string, uint) Id)>();
+        var dependents = new List<(PgObject Object, (ObjectFamily, uint) Id)>();
         var unmanaged = new List<string>();
         await using var cmd = new NpgsqlCommand(DependentsQuery, connection);
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = classId });
@@ -168,17 +168,17 @@ internal sealed class Recreation
 
             var family = kind switch
             {
-                "v" or "m" => "view",
-                "f" or "p" => "routine",
-                "T" => "trigger",
-                "P" => "policy",
-                "E" => "eventtrigger",
-                _ => null,
+                "v" or "m" => ObjectFamily.View,
+                "f" or "p" => ObjectFamily.Routine,
+                "T" => ObjectFamily.Trigger,
+                "P" => ObjectFamily.Policy,
+                "E" => ObjectFamily.EventTrigger,
+                _ => (ObjectFamily?)null,
             };
             var dependentOid = reader.GetFieldValue<uint>(1);
-            if (family is not null && _currentByOid.TryGetValue((family, dependentOid), out var managed))
+            if (family is not null && _currentByOid.TryGetValue((family.Value, dependentOid), out var managed))
             {
-                dependents.Add((managed, (family, dependentOid)));
+                dependents.Add((managed, (family.Value, dependentOid)));
             }
             else
             {
@@ -190,24 +190,24 @@ internal sealed class Recreation
     }
 
     /// <summary>The existing catalog row a declaration targets: (catalog, family, oid), or null.</summary>
-    internal static async Task<(uint ClassId, string Family, uint Oid)?> ResolveAsync(
+    internal static async Task<(uint ClassId, ObjectFamily Family, uint Oid)?> ResolveAsync(
         NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, CancellationToken cancellationToken)
     {
         string sql;
-        string family;
+        ObjectFamily family;
         uint classId;
         string value;
         switch (declaration.Kind)
         {
             case PgObjectKind.Function or PgObjectKind.Procedure:
                 sql = "SELECT pg_catalog.to_regprocedure($1)::oid";
-                family = "routine";
+                family = ObjectFamily.Routine;
                 classId = Catalog.CatalogInspector.PgProcOid;
                 value = Canonicalizer.Signature(declaration, currentSchema);
                 break;
             case PgObjectKind.View or PgObjectKind.MaterializedView:
                 sql = "SELECT pg_catalog.to_regclass($1)::oid";
-                family = "view";
+                family = ObjectFamily.View;
                 classId = Catalog.CatalogInspector.PgClassOid;
                 value = SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name);
                 break;
