@@ -173,9 +173,9 @@ public static class Canonicalizer
                     desired.Add(obj.Kind switch
                     {
                         // Created WITH NO DATA here whatever was declared; the declaration says how a migration creates it.
-                        PgObjectKind.MaterializedView => With(obj, obj.Definition, withNoData: declaration.WithNoData),
+                        PgObjectKind.MaterializedView => new PgObject(obj) { WithNoData = declaration.WithNoData },
                         // Disabled here so that it never fires during the compare; declared, it is enabled.
-                        PgObjectKind.EventTrigger => With(obj, obj.Definition, state: TriggerState.Enabled),
+                        PgObjectKind.EventTrigger => new PgObject(obj) { TriggerState = TriggerState.Enabled },
                         _ => obj,
                     });
                     byKey[obj.Key] = declaration;
@@ -196,7 +196,7 @@ public static class Canonicalizer
                 // Executing the live definition gives exactly the desired one: the same object, printed differently
                 // by PostgreSQL after a round trip. No change: the desired state keeps the live text.
                 var live = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
-                desired = desired.Select(o => printedAlike.Contains(o.Key) ? With(o, live[o.Key].Definition) : o).ToList();
+                desired = desired.Select(o => printedAlike.Contains(o.Key) ? new PgObject(o) { Definition = live[o.Key].Definition } : o).ToList();
                 events.Verbose($"{printedAlike.Count} object(s) differ from the database only in how PostgreSQL prints them after re-creation: unchanged.");
             }
 
@@ -1087,22 +1087,6 @@ public static class Canonicalizer
         result.Add(arguments[start..].Trim());
         return result;
     }
-
-    private static PgObject With(PgObject obj, string definition, bool? withNoData = null, TriggerState? state = null) => new(obj.Kind, obj.Schema, obj.Name, obj.Identity, definition)
-    {
-        Table = obj.Table,
-        Arguments = obj.Arguments,
-        Owner = obj.Owner,
-        Comment = obj.Comment,
-        Acl = obj.Acl,
-        TriggerState = state ?? obj.TriggerState,
-        IsConstraintTrigger = obj.IsConstraintTrigger,
-        Indexes = obj.Indexes,
-        WithNoData = withNoData ?? obj.WithNoData,
-        Policy = obj.Policy,
-        Oid = obj.Oid,
-        DependsOn = obj.DependsOn,
-    };
 
     private static bool IsLockTimeout(Exception ex) =>
         ex is PostgresException { SqlState: "55P03" } || ex is PgAutogenException { ErrorId: PgErrorId.LockTimeout };

@@ -195,20 +195,11 @@ public static class MigrationPlanner
     }
 
     /// <summary>The desired object carrying the live object's comment, grants and owner (the declarations do not state them).</summary>
-    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target.Kind, target.Schema, target.Name, target.Identity, target.Definition)
+    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target)
     {
-        Table = target.Table,
-        Arguments = target.Arguments,
         Owner = live.Owner,
         Comment = declaredComment ? target.Comment : live.Comment,
         Acl = live.Acl,
-        TriggerState = target.TriggerState,
-        IsConstraintTrigger = target.IsConstraintTrigger,
-        Indexes = target.Indexes,
-        WithNoData = target.WithNoData,
-        Policy = target.Policy,
-        Oid = target.Oid,
-        DependsOn = target.DependsOn,
     };
 
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
