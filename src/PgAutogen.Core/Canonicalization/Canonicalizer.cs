@@ -342,7 +342,6 @@ public static class Canonicalizer
         var result = new List<PreparedStatement>(declarations.Count + 4);
         foreach (var declaration in declarations.OrderBy(Rank))
         {
-            var createAt = FindCreate(declaration.Sql);
             switch (declaration.Kind)
             {
                 case var _ when declaration.IsComment:
@@ -369,7 +368,7 @@ public static class Canonicalizer
                     result.Add(new PreparedStatement(declaration, DropIfExists("TRIGGER", declaration), -1, 0));
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
                     break;
-                case PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger when !declaration.OrReplace && createAt >= 0:
+                case PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger when !declaration.OrReplace && FindCreate(declaration.Sql) is var createAt and >= 0:
                     const string orReplace = " OR REPLACE";
                     var at = createAt + "CREATE".Length;
                     result.Add(new PreparedStatement(declaration, declaration.Sql.Insert(at, orReplace), at, orReplace.Length));
@@ -445,53 +444,12 @@ public static class Canonicalizer
         return command;
     }
 
-    /// <summary>The offset of the leading CREATE keyword, skipping whitespace and comments; -1 when absent.</summary>
+    /// <summary>The offset of the leading CREATE keyword, after whitespace and comments (the lexer's rules); -1 when absent.</summary>
     internal static int FindCreate(string sql)
     {
-        var i = 0;
-        while (i < sql.Length)
-        {
-            if (char.IsWhiteSpace(sql[i]))
-            {
-                i++;
-            }
-            else if (sql.AsSpan(i).StartsWith("--", StringComparison.Ordinal))
-            {
-                var nl = sql.IndexOf('\n', i);
-                i = nl < 0 ? sql.Length : nl + 1;
-            }
-            else if (sql.AsSpan(i).StartsWith("/*", StringComparison.Ordinal))
-            {
-                var depth = 0;
-                do
-                {
-                    if (sql.AsSpan(i).StartsWith("/*", StringComparison.Ordinal))
-                    {
-                        depth++;
-                        i += 2;
-                    }
-                    else if (sql.AsSpan(i).StartsWith("*/", StringComparison.Ordinal))
-                    {
-                        depth--;
-                        i += 2;
-                    }
-                    else
-                    {
-                        i++;
-                    }
-                }
-                while (depth > 0 && i < sql.Length);
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return sql.AsSpan(i).StartsWith("CREATE", StringComparison.OrdinalIgnoreCase)
-               && (i + 6 >= sql.Length || !char.IsLetterOrDigit(sql[i + 6]) && sql[i + 6] != '_')
-            ? i
-            : -1;
+        var bytes = Encoding.UTF8.GetBytes(sql);
+        var (start, end) = Parsing.SqlLexer.FirstToken(bytes, 0, bytes.Length);
+        return end - start == 6 && System.Text.Ascii.EqualsIgnoreCase(bytes.AsSpan(start, 6), "CREATE"u8) ? Encoding.UTF8.GetCharCount(bytes, 0, start) : -1;
     }
 
     /// <summary>How the declarations were executed: those left out as unchanged (each with the current object it is), how many ran, and whether in one batch.</summary>
@@ -1202,7 +1160,7 @@ public static class Canonicalizer
             var at = declaration.Sql.IndexOf(ex.InternalQuery, StringComparison.Ordinal);
             if (at >= 0)
             {
-                offset = at + ex.InternalPosition - 1;
+                offset = at + Parsing.SourceText.CharOffset(ex.InternalQuery, ex.InternalPosition - 1);
             }
         }
 
@@ -1211,25 +1169,7 @@ public static class Canonicalizer
             return declaration.Location;
         }
 
-        var (line, column) = Advance(declaration.Line, declaration.Column, declaration.Sql, offset);
+        var (line, column) = Parsing.SourceText.Advance(declaration.Line, declaration.Column, declaration.Sql, offset);
         return $"{declaration.File}:{line}:{column}";
-    }
-
-    internal static (int Line, int Column) Advance(int line, int column, string text, int offset)
-    {
-        for (var i = 0; i < offset && i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                line++;
-                column = 1;
-            }
-            else if (text[i] != '\r')
-            {
-                column++;
-            }
-        }
-
-        return (line, column);
     }
 }
