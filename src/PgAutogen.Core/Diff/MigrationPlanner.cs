@@ -33,14 +33,14 @@ public static class MigrationPlanner
         commented ??= new HashSet<string>();
 
         var up = Steps(current, desired, upgrade: true, migrationRole, recreated, commented);
-        var down = Steps(desired, current, upgrade: false, migrationRole, recreated, commented).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var down = Steps(desired, current, upgrade: false, migrationRole, recreated, commented).ToDictionary(s => s.Id);
         var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var desiredByKey = desired.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
         foreach (var step in up)
         {
             // The inverse of dropping the live object is creating it again, and the other way round.
-            var back = down[Counterpart(step.Key)];
+            var back = down[step.Id.Counterpart];
             currentByKey.TryGetValue(step.ObjectKey, out var cur);
             desiredByKey.TryGetValue(step.ObjectKey, out var des);
             declarations.TryGetValue(step.ObjectKey, out var declaration);
@@ -61,13 +61,20 @@ public static class MigrationPlanner
 
     private static bool SameComment(PgObject a, PgObject b) => string.Equals(a.Comment ?? "", b.Comment ?? "", StringComparison.Ordinal);
 
-    private const string DropPart = "#drop";
-    private const string CreatePart = "#create";
+    /// <summary>What a step does to its object: all of the change, or one half of a re-creation.</summary>
+    private enum StepPart
+    {
+        Whole,
+        Create,
+        Drop,
+    }
 
-    private static string Counterpart(string key) =>
-        key.EndsWith(DropPart, StringComparison.Ordinal) ? key[..^DropPart.Length] + CreatePart
-        : key.EndsWith(CreatePart, StringComparison.Ordinal) ? key[..^CreatePart.Length] + DropPart
-        : key;
+    /// <summary>A step's identity: its object's key, and which part of the object's change it is.</summary>
+    private readonly record struct StepId(string ObjectKey, StepPart Part)
+    {
+        /// <summary>The step that undoes this one: dropping the live object is undone by creating it again, and the other way round.</summary>
+        public StepId Counterpart => this with { Part = Part switch { StepPart.Drop => StepPart.Create, StepPart.Create => StepPart.Drop, _ => Part } };
+    }
 
     private static string Reason(Step step, IReadOnlyDictionary<string, string> recreated) => step.Action switch
     {
@@ -99,11 +106,10 @@ public static class MigrationPlanner
 
     private sealed class Step
     {
-        public required string Key { get; init; }
+        public required StepId Id { get; init; }
 
         /// <summary>The object's key (a re-created object has a drop step and a create step).</summary>
-        public string ObjectKey => Key.EndsWith(DropPart, StringComparison.Ordinal) ? Key[..^DropPart.Length]
-            : Key.EndsWith(CreatePart, StringComparison.Ordinal) ? Key[..^CreatePart.Length] : Key;
+        public string ObjectKey => Id.ObjectKey;
 
         /// <summary>The step only changes the comment.</summary>
         public bool CommentOnly { get; init; }
@@ -136,7 +142,7 @@ public static class MigrationPlanner
             {
                 steps.Add(new Step
                 {
-                    Key = key,
+                    Id = new StepId(key, StepPart.Whole),
                     Action = MigrationAction.Create,
                     To = target,
                     Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
@@ -146,11 +152,11 @@ public static class MigrationPlanner
             else if (recreated.ContainsKey(key))
             {
                 // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
-                steps.Add(new Step { Key = key + DropPart, Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
+                steps.Add(new Step { Id = new StepId(key, StepPart.Drop), Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
                 var restored = upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target;
                 steps.Add(new Step
                 {
-                    Key = key + CreatePart,
+                    Id = new StepId(key, StepPart.Create),
                     Action = MigrationAction.DropAndCreate,
                     To = target,
                     Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole),
@@ -164,7 +170,7 @@ public static class MigrationPlanner
                 var (sql, dropAndCreate) = SqlBuilder.Replace(source, target, state);
                 steps.Add(new Step
                 {
-                    Key = key,
+                    Id = new StepId(key, StepPart.Whole),
                     Action = dropAndCreate ? MigrationAction.DropAndCreate : MigrationAction.Replace,
                     From = source,
                     To = target,
@@ -178,7 +184,7 @@ public static class MigrationPlanner
             else if (commented.Contains(key) && !SameComment(source, target))
             {
                 // Only the declared comment differs.
-                steps.Add(new Step { Key = key, Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
+                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
             }
         }
 
@@ -186,7 +192,7 @@ public static class MigrationPlanner
         {
             if (!toByKey.ContainsKey(key))
             {
-                steps.Add(new Step { Key = key, Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
+                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
             }
         }
 
@@ -217,17 +223,26 @@ public static class MigrationPlanner
     };
 
     /// <summary>
-    /// Orders the steps from the dependency edges (pg_depend of each side), preferring the baseline phase
-    /// where the edges leave a choice (Kahn's algorithm with a (phase, identity) priority: deterministic,
-    /// O(E log V)). Creating or replacing X waits for the steps that create or replace what the new X
-    /// depends on; dropping Y waits for every step on an object whose current form depends on Y.
+    /// Orders the steps from the dependency edges (pg_depend of each side), preferring the baseline phase, then the object's
+    /// key, where the edges leave a choice (<see cref="DependencyGraph"/>). Creating or replacing X waits for the steps that
+    /// create or replace what the new X depends on; dropping Y waits for every step on an object whose current form
+    /// depends on Y; the second half of a re-creation waits for its first. A cycle (not expected from pg_depend) keeps the
+    /// baseline order.
     /// </summary>
     private static void Order(List<Step> steps)
     {
-        var byIdentity = new Dictionary<string, List<Step>>(StringComparer.Ordinal);
-        foreach (var step in steps)
+        steps.Sort(static (a, b) =>
         {
-            foreach (var identity in new[] { step.From?.Identity, step.To?.Identity }.Distinct())
+            var c = a.Phase.CompareTo(b.Phase);
+            c = c != 0 ? c : string.CompareOrdinal(a.Id.ObjectKey, b.Id.ObjectKey);
+            return c != 0 ? c : a.Id.Part.CompareTo(b.Id.Part);
+        });
+        var index = new Dictionary<Step, int>(steps.Count);
+        var byIdentity = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            index[steps[i]] = i;
+            foreach (var identity in new[] { steps[i].From?.Identity, steps[i].To?.Identity }.Distinct())
             {
                 if (identity is null)
                 {
@@ -236,94 +251,45 @@ public static class MigrationPlanner
 
                 if (!byIdentity.TryGetValue(identity, out var list))
                 {
-                    byIdentity[identity] = list = new List<Step>();
+                    byIdentity[identity] = list = new List<int>();
                 }
 
-                list.Add(step);
+                list.Add(i);
             }
         }
 
-        var waitsFor = steps.ToDictionary(s => s, _ => new HashSet<Step>());
-        foreach (var step in steps)
+        var graph = new DependencyGraph(steps.Count);
+        var byId = steps.ToDictionary(s => s.Id);
+        for (var i = 0; i < steps.Count; i++)
         {
+            var step = steps[i];
             // A created or replaced object comes after the creation of what it depends on.
-            if (step.To is not null)
+            foreach (var other in step.To is null ? [] : Others(step.To, i).Where(o => steps[o].To is not null))
             {
-                foreach (var dependency in Dependencies(step.To))
-                {
-                    if (byIdentity.TryGetValue(dependency, out var others))
-                    {
-                        foreach (var other in others.Where(o => o != step && o.To is not null))
-                        {
-                            waitsFor[step].Add(other);
-                        }
-                    }
-                }
+                graph.AddEdge(other, i);
             }
 
             // Whatever currently depends on a dropped (or re-created) object changes before it goes.
-            if (step.From is not null)
+            foreach (var other in step.From is null ? [] : Others(step.From, i).Where(o => steps[o].Removes))
             {
-                foreach (var dependency in Dependencies(step.From))
-                {
-                    if (byIdentity.TryGetValue(dependency, out var others))
-                    {
-                        foreach (var other in others.Where(o => o != step && o.Removes))
-                        {
-                            waitsFor[other].Add(step);
-                        }
-                    }
-                }
+                graph.AddEdge(i, other);
             }
-        }
 
-        // The second half of a re-creation comes after its first half.
-        var byKey = steps.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        foreach (var step in steps.Where(s => s.Key.EndsWith(CreatePart, StringComparison.Ordinal)))
-        {
-            waitsFor[step].Add(byKey[step.ObjectKey + DropPart]);
-        }
-
-        var blockers = waitsFor.ToDictionary(kv => kv.Key, kv => kv.Value.Count);
-        var dependents = steps.ToDictionary(s => s, _ => new List<Step>());
-        foreach (var (step, deps) in waitsFor)
-        {
-            foreach (var dep in deps)
+            if (step.Id.Part == StepPart.Create)
             {
-                dependents[dep].Add(step);
+                graph.AddEdge(index[byId[step.Id.Counterpart]], i);
             }
-        }
-
-        var ready = new SortedSet<Step>(Comparer<Step>.Create(static (a, b) =>
-        {
-            var c = a.Phase.CompareTo(b.Phase);
-            return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
-        }));
-        foreach (var step in steps.Where(s => blockers[s] == 0))
-        {
-            ready.Add(step);
         }
 
         var order = 0;
-        while (ready.Count > 0)
+        foreach (var i in graph.Sort())
         {
-            var next = ready.Min!;
-            ready.Remove(next);
-            next.Order = ++order;
-            foreach (var dependent in dependents[next])
-            {
-                if (--blockers[dependent] == 0)
-                {
-                    ready.Add(dependent);
-                }
-            }
+            steps[i].Order = ++order;
         }
 
-        // A cycle (not expected from pg_depend): keep the baseline order for what is left.
-        foreach (var step in steps.Where(s => s.Order == 0).OrderBy(s => s.Phase).ThenBy(s => s.Key, StringComparer.Ordinal))
-        {
-            step.Order = ++order;
-        }
+        // The steps (other than i) on the objects that obj depends on.
+        IEnumerable<int> Others(PgObject obj, int i) =>
+            Dependencies(obj).SelectMany(d => byIdentity.GetValueOrDefault(d) ?? Enumerable.Empty<int>()).Where(o => o != i);
     }
 
     /// <summary>What an object depends on: pg_depend edges, plus a trigger's table (a view can carry INSTEAD OF triggers).</summary>
