@@ -71,7 +71,7 @@ public static class CompareService
             : await Canonicalizer.RunAsync(connection, request.Declarations, request.Options, events, cancellationToken).ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
         var (current, desired) = Scope(result, request.PipedCurrent);
-        var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated, result.CommentedKeys);
+        var ops = MigrationPlanner.Plan(current, desired, result.Decisions, result.CurrentUser);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
         events.Progress(new EngineProgress("Compare-PgDeclaration", "Done", 100, Completed: true));
 

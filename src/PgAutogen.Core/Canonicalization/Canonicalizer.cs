@@ -6,39 +6,9 @@ using Npgsql;
 using NpgsqlTypes;
 using PgAutogen.Core.Catalog;
 using PgAutogen.Core.Databases;
+using PgAutogen.Core.Diff;
 
 namespace PgAutogen.Core.Canonicalization;
-
-/// <summary>The declarations of a compare had errors (reported where they were parsed): nothing was compared, the transaction was rolled back.</summary>
-public sealed class DeclarationsInvalidException() : Exception("The declarations have errors; nothing was compared and the database was not changed.");
-
-/// <summary>The current and desired states, as PostgreSQL itself stores them.</summary>
-public sealed class CanonicalizationResult
-{
-    /// <summary>The managed objects of the database before the declarations ran (within the filter).</summary>
-    public required IReadOnlyList<PgObject> Current { get; init; }
-
-    /// <summary>Exactly the objects the declarations created or replaced, read back from the catalog (within the filter).</summary>
-    public required IReadOnlyList<PgObject> Desired { get; init; }
-
-    /// <summary>The declaration behind each desired object, by <see cref="PgObject.Key"/>.</summary>
-    public required IReadOnlyDictionary<string, PgDeclaration> DeclarationByKey { get; init; }
-
-    /// <summary>The schema unqualified declarations were created in (current_schema()).</summary>
-    public required string CurrentSchema { get; init; }
-
-    /// <summary>server_version_num, e.g. 150018.</summary>
-    public required int ServerVersion { get; init; }
-
-    /// <summary>The role the compare ran as (current_user).</summary>
-    public required string CurrentUser { get; init; }
-
-    /// <summary>Current objects (by key) that PostgreSQL cannot replace in place and that are dropped and created again, with why.</summary>
-    public IReadOnlyDictionary<string, string> Recreated { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>Keys of the objects whose comment is declared (COMMENT ON): only their comments are compared.</summary>
-    public IReadOnlySet<string> CommentedKeys { get; init; } = new HashSet<string>();
-}
 
 /// <summary>
 /// Executes the declarations inside one REPEATABLE READ transaction, reads the catalog back, and rolls
@@ -211,12 +181,9 @@ public static class Canonicalizer
             {
                 Current = current,
                 Desired = desired,
-                DeclarationByKey = byKey,
+                Decisions = ObjectDecisions.From(byKey, recreation.Reasons, commentedKeys),
                 CurrentSchema = currentSchema,
-                ServerVersion = serverVersion,
                 CurrentUser = currentUser,
-                Recreated = recreation.Reasons,
-                CommentedKeys = commentedKeys,
             };
         }
         catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)

@@ -18,22 +18,19 @@ public static class MigrationPlanner
     }
 
     /// <param name="migrationRole">The role the migration will run as (objects it creates are owned by it); an object owned by another role gets ALTER ... OWNER TO.</param>
+    /// <param name="decisions">What canonicalization decided: each object's declaration, what is re-created and why, which comments are declared.</param>
     public static IReadOnlyList<MigrationOp> Plan(
         IReadOnlyList<PgObject> current,
         IReadOnlyList<PgObject> desired,
-        IReadOnlyDictionary<string, PgDeclaration>? declarations = null,
-        string? migrationRole = null,
-        IReadOnlyDictionary<string, string>? recreated = null,
-        IReadOnlySet<string>? commented = null)
+        ObjectDecisions? decisions = null,
+        string? migrationRole = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
-        declarations ??= new Dictionary<string, PgDeclaration>();
-        recreated ??= new Dictionary<string, string>();
-        commented ??= new HashSet<string>();
+        decisions ??= ObjectDecisions.None;
 
-        var up = Steps(current, desired, upgrade: true, migrationRole, recreated, commented);
-        var down = Steps(desired, current, upgrade: false, migrationRole, recreated, commented).ToDictionary(s => s.Id);
+        var up = Steps(current, desired, upgrade: true, migrationRole, decisions);
+        var down = Steps(desired, current, upgrade: false, migrationRole, decisions).ToDictionary(s => s.Id);
         var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var desiredByKey = desired.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
@@ -43,15 +40,15 @@ public static class MigrationPlanner
             var back = down[step.Id.Counterpart];
             currentByKey.TryGetValue(step.ObjectKey, out var cur);
             desiredByKey.TryGetValue(step.ObjectKey, out var des);
-            declarations.TryGetValue(step.ObjectKey, out var declaration);
+            var decision = decisions.For(step.ObjectKey);
             ops.Add(new MigrationOp(step.Action, (des ?? cur)!.Kind, (des ?? cur)!.Identity, step.Sql, back.Sql)
             {
                 Current = cur,
                 Desired = des,
                 Order = step.Order,
                 DownOrder = back.Order,
-                Reason = Reason(step, recreated),
-                Declaration = declaration?.Location ?? "",
+                Reason = Reason(step, decision),
+                Declaration = decision.Declaration?.Location ?? "",
                 Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
             });
         }
@@ -76,9 +73,9 @@ public static class MigrationPlanner
         public StepId Counterpart => this with { Part = Part switch { StepPart.Drop => StepPart.Create, StepPart.Create => StepPart.Drop, _ => Part } };
     }
 
-    private static string Reason(Step step, IReadOnlyDictionary<string, string> recreated) => step.Action switch
+    private static string Reason(Step step, ObjectDecision decision) => step.Action switch
     {
-        MigrationAction.DropAndCreate when recreated.TryGetValue(step.ObjectKey, out var why) =>
+        MigrationAction.DropAndCreate when decision.RecreateReason is { } why =>
             (step.To is null ? "dropped, to be created again: " : "created again: ") + why
             + (step.To?.Kind == PgObjectKind.MaterializedView ? "; " + DataNote(step.To) : ""),
         MigrationAction.Create when step.To!.Kind == PgObjectKind.MaterializedView => "declared, not in the database; " + DataNote(step.To),
@@ -129,8 +126,7 @@ public static class MigrationPlanner
 
     /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
     private static List<Step> Steps(
-        IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole,
-        IReadOnlyDictionary<string, string> recreated, IReadOnlySet<string> commented)
+        IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole, ObjectDecisions decisions)
     {
         var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -138,6 +134,7 @@ public static class MigrationPlanner
 
         foreach (var (key, target) in toByKey)
         {
+            var decision = decisions.For(key);
             if (!fromByKey.TryGetValue(key, out var source))
             {
                 steps.Add(new Step
@@ -149,11 +146,11 @@ public static class MigrationPlanner
                     Phase = CreatePhase(target.Kind),
                 });
             }
-            else if (recreated.ContainsKey(key))
+            else if (decision.Recreated)
             {
                 // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
                 steps.Add(new Step { Id = new StepId(key, StepPart.Drop), Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
-                var restored = upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target;
+                var restored = upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target;
                 steps.Add(new Step
                 {
                     Id = new StepId(key, StepPart.Create),
@@ -176,12 +173,12 @@ public static class MigrationPlanner
                     To = target,
                     // A re-created object starts bare: give it back its comment, grants and owner.
                     Sql = dropAndCreate
-                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target, migrationRole)
-                        : sql + (commented.Contains(key) && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
+                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target, migrationRole)
+                        : sql + (decision.CommentDeclared && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
                     Phase = CreatePhase(target.Kind),
                 });
             }
-            else if (commented.Contains(key) && !SameComment(source, target))
+            else if (decision.CommentDeclared && !SameComment(source, target))
             {
                 // Only the declared comment differs.
                 steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
