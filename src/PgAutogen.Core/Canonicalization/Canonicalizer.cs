@@ -18,11 +18,6 @@ namespace PgAutogen.Core.Canonicalization;
 /// </summary>
 public static class Canonicalizer
 {
-    private const string FastSavepoint = "pgautogen_fast";
-    private const string StatementSavepoint = "pgautogen_stmt";
-    private const string ValidateSavepoint = "pgautogen_validate";
-    private const string ConfigSavepoint = "pgautogen_config";
-
     public static Task<CanonicalizationResult> RunAsync(
         NpgsqlConnection connection,
         IReadOnlyList<PgDeclaration> declarations,
@@ -53,40 +48,14 @@ public static class Canonicalizer
         ArgumentNullException.ThrowIfNull(events);
 
         var watch = Stopwatch.StartNew();
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var session = await CompareSession.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
         using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // the shortcut's background work
         try
         {
-            var settings = new NpgsqlCommand(
-                $"SET LOCAL lock_timeout = {Milliseconds(options.LockTimeout)}; " +
-                $"SET LOCAL statement_timeout = {Milliseconds(options.StatementTimeout)}; " +
-                "SET LOCAL check_function_bodies = off; SET LOCAL client_min_messages = warning; " +
-                "SELECT current_schema(), current_setting('server_version_num')::int, current_user, " +
-                "ARRAY(SELECT evtname || ' ' || evtenabled::text FROM pg_catalog.pg_event_trigger WHERE evtenabled <> 'D' ORDER BY evtname), " +
-                "coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false), " +
-                "coalesce((pg_catalog.current_schemas(true))[1] = 'pg_catalog', false)", connection, transaction);
-            string currentSchema;
-            int serverVersion;
-            string currentUser;
-            string[] eventTriggers;
-            ShortcutSession shortcutSession;
-            await using (settings)
-            await using (var reader = await settings.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                currentSchema = reader.IsDBNull(0) ? throw new PgAutogenException(PgErrorId.DeclarationInvalid,
-                    "The session has no current schema (no schema of search_path exists), so unqualified declarations have nowhere to go. Set search_path, or qualify the declarations.") : reader.GetString(0);
-                serverVersion = reader.GetInt32(1);
-                currentUser = reader.GetString(2);
-                eventTriggers = reader.GetFieldValue<string[]>(3);
-                shortcutSession = new ShortcutSession(CatalogFirst: reader.GetBoolean(5), Superuser: reader.GetBoolean(4), User: currentUser);
-            }
-
-            if (eventTriggers.Length > 0)
-            {
-                await QuietEventTriggersAsync(connection, eventTriggers, events, cancellationToken).ConfigureAwait(false);
-            }
-
+            var context = await session.OpenAsync(options, events, cancellationToken).ConfigureAwait(false);
+            var currentSchema = context.CurrentSchema;
+            var currentUser = context.CurrentUser;
+            var shortcutSession = session.Shortcut;
             var current = await CatalogInspector.ReadAllAsync(connection, options.Filter, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Read the current catalog: {current.Count} object(s) in {watch.ElapsedMilliseconds} ms");
             // Hashing the current definitions overlaps the parse when there is one to overlap.
@@ -186,87 +155,20 @@ public static class Canonicalizer
                 CurrentUser = currentUser,
             };
         }
-        catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (CanonicalizationErrors.IsCommunicationFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
-            throw new PgAutogenException(PgErrorId.QueryFailed, "The compare failed talking to the server: " + ex.Message, ex);
+            throw CanonicalizationErrors.CommunicationFailure(ex);
         }
-        catch (Exception ex) when (IsLockTimeout(ex) && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (CanonicalizationErrors.IsLockTimeout(ex) && !cancellationToken.IsCancellationRequested)
         {
             // Roll back first (the transaction is aborted), then name what other sessions hold locked.
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            var holders = await DescribeLockHoldersAsync(connection).ConfigureAwait(false);
-            var message = ex is PgAutogenException known
-                ? known.Message
-                : $"Timed out after {options.LockTimeout.TotalSeconds:0.###} s waiting for a lock while reading the managed objects' definitions. Nothing was changed. Retry when it is less busy, or raise -LockTimeout.";
-            throw new PgAutogenException(PgErrorId.LockTimeout, message + (holders.Length > 0 ? "\nLocked by other sessions: " + holders : ""), ex)
-            {
-                Target = (ex as PgAutogenException)?.Target,
-                RecommendedAction = "Retry when the tables are not locked by long transactions, or raise -LockTimeout.",
-            };
+            await session.RollbackAsync().ConfigureAwait(false);
+            throw await CanonicalizationErrors.LockTimeoutAsync(connection, ex, options.LockTimeout).ConfigureAwait(false);
         }
         finally
         {
             await stopHashing.CancelAsync().ConfigureAwait(false);
-
-            // Never committed. With the connection broken (cancellation), the server rolls back on its own.
-            if (connection.State == ConnectionState.Open)
-            {
-                try
-                {
-                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
-                {
-                    await connection.CloseAsync().ConfigureAwait(false);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// The database has enabled event triggers (<paramref name="enabled"/>: "name state"), and the compare's DDL (rolled
-    /// back, but executed) would fire them: one that refuses DDL would fail the compare, one that logs would log what
-    /// never happened (rolled back with it, unless it reaches outside the transaction). In replica mode
-    /// (session_replication_role, for this transaction only) PostgreSQL fires only those set ENABLE REPLICA or ENABLE
-    /// ALWAYS; setting it needs a superuser (or, from PostgreSQL 15, GRANT SET). So: replica mode when there are
-    /// triggers it quiets and none it would wake (ENABLE REPLICA ones fire only in replica mode); a warning that names
-    /// every trigger that still fires.
-    /// </summary>
-    private static async Task QuietEventTriggersAsync(NpgsqlConnection connection, string[] enabled, IEngineEvents events, CancellationToken cancellationToken)
-    {
-        var triggers = enabled.Select(e => (Name: e[..^2], State: e[^1])).ToList();
-        var quieted = false;
-        var reason = "";
-        if (triggers.Any(t => t.State == 'R'))
-        {
-            reason = "replica mode would fire those enabled for replicas";
-        }
-        else if (triggers.Any(t => t.State == 'O'))
-        {
-            await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await SqlCommands.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
-                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-                quieted = true;
-                events.Verbose("The database has event triggers: the compare runs with session_replication_role = replica, so those enabled in origin mode do not fire on its DDL.");
-            }
-            catch (PostgresException ex) when (ex.SqlState == "42501")
-            {
-                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ConfigSavepoint, cancellationToken).ConfigureAwait(false);
-                reason = "this role may not set session_replication_role";
-            }
-        }
-
-        // ENABLE ALWAYS fires in any mode; origin ones unless quieted; replica ones only in replica mode (never set with them).
-        var firing = triggers.Where(t => t.State == 'A' || (t.State == 'O' && !quieted) || (t.State == 'R' && quieted)).ToList();
-        if (firing.Count > 0)
-        {
-            var names = string.Join(", ", firing.Select(t => SqlIdentifier.Quote(t.Name) + (t.State switch { 'A' => " (ENABLE ALWAYS)", 'R' => " (ENABLE REPLICA)", _ => "" })));
-            events.Warning($"Event trigger(s) {names} fire on the compare's DDL{(reason.Length > 0 ? $" ({reason})" : "")}. " +
-                "The compare is rolled back, and with it whatever they did in this database; anything they do outside it (dblink, files, a sequence) is not. " +
-                "To keep them from firing, compare as a role that may set session_replication_role (it quiets those enabled in origin mode), or against a copy of the database.");
+            await session.RollbackAsync().ConfigureAwait(false);
         }
     }
 
@@ -468,7 +370,7 @@ public static class Canonicalizer
 
         await using (var batch = new NpgsqlBatch(connection))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Batch));
             foreach (var statement in runnable)
             {
                 batch.BatchCommands.Add(SqlCommands.Verbatim(statement.Sql));
@@ -480,16 +382,16 @@ public static class Canonicalizer
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (PostgresException ex) when (IsOrderProblem(ex) || IsNotReplaceable(ex))
+            catch (PostgresException ex) when (CanonicalizationErrors.IsOrderProblem(ex) || CanonicalizationErrors.IsNotReplaceable(ex))
             {
-                events.Verbose((IsNotReplaceable(ex) ? "PostgreSQL cannot replace an object in place (" : "A declaration refers to one declared later (")
+                events.Verbose((CanonicalizationErrors.IsNotReplaceable(ex) ? "PostgreSQL cannot replace an object in place (" : "A declaration refers to one declared later (")
                     + ex.MessageText + "); executing one by one.");
-                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Batch, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex)
             {
                 var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
-                throw ErrorFor(ex, index >= 0 && index < runnable.Count ? runnable[index] : null, cancellationToken);
+                throw CanonicalizationErrors.For(ex, index >= 0 && index < runnable.Count ? runnable[index] : null, cancellationToken);
             }
         }
 
@@ -500,32 +402,32 @@ public static class Canonicalizer
             for (var i = 0; i < pending.Count; i++)
             {
                 var statement = pending[i];
-                await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await SqlCommands.ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
-                    await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
                 }
-                catch (PostgresException ex) when (IsOrderProblem(ex))
+                catch (PostgresException ex) when (CanonicalizationErrors.IsOrderProblem(ex))
                 {
-                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
                     deferred.Add((statement, ex));
                 }
-                catch (PostgresException ex) when (IsNotReplaceable(ex))
+                catch (PostgresException ex) when (CanonicalizationErrors.IsNotReplaceable(ex))
                 {
-                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+                    await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
                     var rerun = await RecreateAsync(connection, statement, ex, prepared, recreation, currentSchema, events, cancellationToken).ConfigureAwait(false);
                     pending.InsertRange(i + 1, rerun);
                 }
                 catch (PostgresException ex)
                 {
-                    throw ErrorFor(ex, statement, cancellationToken);
+                    throw CanonicalizationErrors.For(ex, statement, cancellationToken);
                 }
             }
 
             if (deferred.Count == pending.Count)
             {
-                throw ErrorFor(deferred[0].Error, deferred[0].Statement, cancellationToken);
+                throw CanonicalizationErrors.For(deferred[0].Error, deferred[0].Statement, cancellationToken);
             }
 
             pending = deferred.Select(d => d.Statement).ToList();
@@ -572,14 +474,14 @@ public static class Canonicalizer
         var replaceable = new List<(PgObject Desired, PgObject Current)>();
         foreach (var (des, cur) in candidates)
         {
-            await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
             PostgresException? refusal = null;
             try
             {
                 await SqlCommands.ExecuteVerbatimAsync(connection, cur.Definition, cancellationToken).ConfigureAwait(false);
                 replaceable.Add((des, cur));
             }
-            catch (PostgresException ex) when (IsNotReplaceable(ex))
+            catch (PostgresException ex) when (CanonicalizationErrors.IsNotReplaceable(ex))
             {
                 refusal = ex;
             }
@@ -589,7 +491,7 @@ public static class Canonicalizer
                 // downgrade's order takes care of it.
             }
 
-            await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 events.Verbose($"{cur.Identity}: the downgrade cannot replace it in place ({refusal.MessageText}); it is dropped and created again both ways.");
@@ -622,7 +524,7 @@ public static class Canonicalizer
 
         await using (var batch = new NpgsqlBatch(connection))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + FastSavepoint));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Batch));
             foreach (var (_, cur) in candidates)
             {
                 batch.BatchCommands.Add(SqlCommands.Verbatim(cur.Definition));
@@ -634,7 +536,7 @@ public static class Canonicalizer
             }
             catch (PostgresException)
             {
-                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Batch, cancellationToken).ConfigureAwait(false);
                 return null;
             }
         }
@@ -653,7 +555,7 @@ public static class Canonicalizer
             }
         }
 
-        await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + FastSavepoint, cancellationToken).ConfigureAwait(false);
+        await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Batch, cancellationToken).ConfigureAwait(false);
         return same;
     }
 
@@ -668,32 +570,23 @@ public static class Canonicalizer
         var declaration = statement.Declaration;
         // Which declarations build the dependents: resolved before they are dropped.
         var targets = await ResolveTargetsAsync(connection, prepared.Select(p => p.Declaration).Distinct().ToList(), currentSchema, cancellationToken).ConfigureAwait(false);
-        await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+        await SqlCommands.ExecuteAsync(connection, "SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
         try
         {
             var dropped = await recreation.DropAsync(connection, declaration, currentSchema, refusal, cancellationToken).ConfigureAwait(false)
-                ?? throw ErrorFor(refusal, statement, cancellationToken);
+                ?? throw CanonicalizationErrors.For(refusal, statement, cancellationToken);
             events.Verbose($"{declaration.Identity}: {refusal.MessageText}; dropped and created again" +
                 (dropped.Count > 1 ? $" with {dropped.Count - 1} dependent object(s)" : ""));
             await SqlCommands.ExecuteVerbatimAsync(connection, statement.Sql, cancellationToken).ConfigureAwait(false);
-            await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + StatementSavepoint, cancellationToken).ConfigureAwait(false);
+            await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + Savepoints.Statement, cancellationToken).ConfigureAwait(false);
             var rebuild = targets.Where(t => t.Oid is { } oid && dropped.Contains((t.Family, oid))).Select(t => t.Declaration).ToHashSet();
             return prepared.Where(p => rebuild.Contains(p.Declaration)).ToList();
         }
         catch (PostgresException ex)
         {
-            throw ErrorFor(ex, statement, cancellationToken);
+            throw CanonicalizationErrors.For(ex, statement, cancellationToken);
         }
     }
-
-    /// <summary>
-    /// cannot change return type / name of input parameter / remove parameter defaults (42P13),
-    /// cannot change routine kind (42809), cannot drop / rename / retype view columns (42P16).
-    /// </summary>
-    private static bool IsNotReplaceable(PostgresException ex) => ex.SqlState is "42P13" or "42809" or "42P16";
-
-    /// <summary>undefined_table, undefined_function, undefined_object (a type), undefined_column: maybe declared later.</summary>
-    private static bool IsOrderProblem(PostgresException ex) => ex.SqlState is "42P01" or "42883" or "42704" or "42703";
 
     /// <summary>
     /// Validates the body of every declared routine that is new or changed with its language's validator, now that
@@ -748,7 +641,7 @@ public static class Canonicalizer
         // body against its declaration exactly.
         await using (var fast = new NpgsqlBatch(connection))
         {
-            fast.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint));
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Validate));
             fast.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"));
             // Routines with the same SET options (none, or typically a few distinct search_paths) share one call per
             // validator, under those settings.
@@ -761,7 +654,7 @@ public static class Canonicalizer
             }
 
             fast.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"));
-            fast.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint));
+            fast.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoints.Validate));
             try
             {
                 await fast.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -769,8 +662,8 @@ public static class Canonicalizer
             }
             catch (PostgresException) when (!cancellationToken.IsCancellationRequested)
             {
-                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
-                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + ValidateSavepoint, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT " + Savepoints.Validate, cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteAsync(connection, "RELEASE SAVEPOINT " + Savepoints.Validate, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -783,7 +676,7 @@ public static class Canonicalizer
             owner.Add(validator);
         }
 
-        Add(new NpgsqlBatchCommand("SAVEPOINT " + ValidateSavepoint), -1);
+        Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Validate), -1);
         Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = on"), -1);
         for (var i = 0; i < validators.Count; i++)
         {
@@ -794,7 +687,7 @@ public static class Canonicalizer
         }
 
         Add(new NpgsqlBatchCommand("SET LOCAL check_function_bodies = off"), -1);
-        Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ValidateSavepoint), -1);
+        Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoints.Validate), -1);
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -802,7 +695,7 @@ public static class Canonicalizer
         catch (PostgresException ex) when (ex.BatchCommand is not null && owner[batch.BatchCommands.IndexOf(ex.BatchCommand)] >= 0)
         {
             var declaration = validators[owner[batch.BatchCommands.IndexOf(ex.BatchCommand)]].Declaration;
-            throw ErrorFor(ex, new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
+            throw CanonicalizationErrors.For(ex, new PreparedStatement(declaration, declaration.Sql, -1, 0), cancellationToken, ignorePosition: true);
         }
 
         return validators.Count;
@@ -829,7 +722,7 @@ public static class Canonicalizer
             yield break;
         }
 
-        yield return new NpgsqlBatchCommand("SAVEPOINT " + ConfigSavepoint);
+        yield return new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Config);
         foreach (var item in config)
         {
             var eq = item.IndexOf('=', StringComparison.Ordinal);
@@ -840,8 +733,8 @@ public static class Canonicalizer
         }
 
         yield return call;
-        yield return new NpgsqlBatchCommand("ROLLBACK TO SAVEPOINT " + ConfigSavepoint);
-        yield return new NpgsqlBatchCommand("RELEASE SAVEPOINT " + ConfigSavepoint);
+        yield return new NpgsqlBatchCommand("ROLLBACK TO SAVEPOINT " + Savepoints.Config);
+        yield return new NpgsqlBatchCommand("RELEASE SAVEPOINT " + Savepoints.Config);
     }
 
     /// <summary>Maps each declaration to the catalog row it created or replaced: (key family, oid) → declaration.</summary>
@@ -1013,130 +906,7 @@ public static class Canonicalizer
         return result;
     }
 
-    private static bool IsLockTimeout(Exception ex) =>
-        ex is PostgresException { SqlState: "55P03" } || ex is PgAutogenException { ErrorId: PgErrorId.LockTimeout };
-
-    /// <summary>The relations of this database that other sessions hold locks on, strongest first: "app.orders (AccessExclusiveLock by pid 123, 'psql')".</summary>
-    private static async Task<string> DescribeLockHoldersAsync(NpgsqlConnection connection)
-    {
-        try
-        {
-            await using var cmd = new NpgsqlCommand("""
-                SELECT DISTINCT ON (l.relation) quote_ident(n.nspname) || '.' || quote_ident(c.relname), l.mode, l.pid, coalesce(a.application_name, '')
-                FROM pg_catalog.pg_locks l
-                JOIN pg_catalog.pg_class c ON c.oid = l.relation
-                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-                WHERE l.granted AND l.pid <> pg_catalog.pg_backend_pid()
-                  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
-                  AND l.mode NOT IN ('AccessShareLock', 'RowShareLock')
-                  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-                ORDER BY l.relation, l.mode DESC
-                LIMIT 10
-                """, connection);
-            await using var reader = await cmd.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
-            var parts = new List<string>();
-            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                var app = reader.GetString(3);
-                parts.Add($"{reader.GetString(0)} ({reader.GetString(1)} by pid {reader.GetInt32(2)}{(app.Length > 0 ? ", '" + app + "'" : "")})");
-            }
-
-            return string.Join("; ", parts);
-        }
-        catch (NpgsqlException)
-        {
-            return "";
-        }
-    }
-
     /// <summary>The routine's signature for to_regprocedure: unqualified names resolve to the schema they were created in.</summary>
     internal static string Signature(PgDeclaration declaration, string currentSchema) =>
         SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name) + "(" + declaration.Arguments + ")";
-
-    private static string Milliseconds(TimeSpan value) =>
-        ((long)Math.Max(0, value.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// A server error, reported against the declaration: file:line:column (the server's error position
-    /// mapped into the file), the server's message, detail and hint.
-    /// </summary>
-    internal static Exception ErrorFor(PostgresException ex, PreparedStatement? statement, CancellationToken cancellationToken, bool ignorePosition = false)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return new OperationCanceledException("The compare was cancelled; nothing was changed.", ex, cancellationToken);
-        }
-
-        var declaration = statement?.Declaration;
-        var what = declaration is null ? "" : $"{ObjectKey.Words(declaration.Kind)} {declaration.Identity}: ";
-        var where = declaration is null ? "" : Locate(ex, statement!, ignorePosition) + ": ";
-        var sb = new StringBuilder();
-        PgErrorId id;
-        if (ex.SqlState == "55P03")
-        {
-            id = PgErrorId.LockTimeout;
-            var target = declaration?.Kind == PgObjectKind.Trigger
-                ? (string.IsNullOrEmpty(declaration.TableSchema) ? "" : declaration.TableSchema + ".") + declaration.Table
-                : declaration?.Identity ?? "an object";
-            sb.Append(where).Append(what).Append($"timed out waiting for a lock on {target}: another session holds a conflicting lock ({ex.MessageText}). ")
-              .Append("Nothing was changed. Retry when it is less busy, or raise -LockTimeout.");
-        }
-        else if (ex.SqlState == "57014")
-        {
-            id = PgErrorId.StatementTimeout;
-            sb.Append(where).Append(what).Append("the statement ran longer than -StatementTimeout and was cancelled (").Append(ex.MessageText).Append("). Nothing was changed.");
-        }
-        else
-        {
-            id = PgErrorId.DeclarationInvalid;
-            sb.Append(where).Append(what).Append(ex.MessageText);
-            if (!string.IsNullOrEmpty(ex.Detail))
-            {
-                sb.Append("\nDETAIL: ").Append(ex.Detail);
-            }
-
-            if (!string.IsNullOrEmpty(ex.Hint))
-            {
-                sb.Append("\nHINT: ").Append(ex.Hint);
-            }
-
-            if (!string.IsNullOrEmpty(ex.Where) && ex.Where.Contains("PL/pgSQL", StringComparison.Ordinal))
-            {
-                sb.Append("\nCONTEXT: ").Append(ex.Where);
-            }
-        }
-
-        return new PgAutogenException(id, sb.ToString(), ex)
-        {
-            Target = declaration,
-            RecommendedAction = id == PgErrorId.DeclarationInvalid ? "Fix the declaration and compare again; nothing was changed in the database." : null,
-        };
-    }
-
-    private static string Locate(PostgresException ex, PreparedStatement statement, bool ignorePosition)
-    {
-        var declaration = statement.Declaration;
-        var offset = -1;
-        if (!ignorePosition && ex.Position > 0)
-        {
-            offset = statement.ToDeclarationOffset(ex.Position);
-        }
-        else if (ex.InternalPosition > 0 && !string.IsNullOrEmpty(ex.InternalQuery))
-        {
-            var at = declaration.Sql.IndexOf(ex.InternalQuery, StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                offset = at + Parsing.SourceText.CharOffset(ex.InternalQuery, ex.InternalPosition - 1);
-            }
-        }
-
-        if (offset < 0)
-        {
-            return declaration.Location;
-        }
-
-        var (line, column) = Parsing.SourceText.Advance(declaration.Line, declaration.Column, declaration.Sql, offset);
-        return $"{declaration.File}:{line}:{column}";
-    }
 }

@@ -89,7 +89,7 @@ internal static class ParseTreeShortcut
         catch (PostgresException ex) when (ex.SqlState is "55P03" or "57014" && !cancellationToken.IsCancellationRequested)
         {
             var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
-            throw Canonicalizer.ErrorFor(ex, index >= 0 && index < statements.Count ? statements[index] : null, cancellationToken);
+            throw CanonicalizationErrors.For(ex, index >= 0 && index < statements.Count ? statements[index] : null, cancellationToken);
         }
         catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
         {
