@@ -123,7 +123,7 @@ internal static class MaterializedViews
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER MATERIALIZED VIEW {existing.Identity} RENAME TO {stash}"));
-                batch.BatchCommands.Add(SqlCommands.Verbatim(Canonicalizer.WithNoData(declaration).Sql));
+                batch.BatchCommands.Add(SqlCommands.Verbatim(StatementPreparer.WithNoData(declaration).Sql));
                 foreach (var index in indexes)
                 {
                     batch.BatchCommands.Add(SqlCommands.Verbatim(index.Sql));

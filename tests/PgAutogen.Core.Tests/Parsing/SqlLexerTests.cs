@@ -32,7 +32,7 @@ public sealed class SqlLexerTests
     public void Block_comments_nest()
     {
         Assert.Equal(new[] { "SELECT 1", "SELECT 2" }, Split("/* outer /* inner; */ still a comment; */ SELECT 1; SELECT 2"));
-        Assert.Equal("/* a /* b */ c */ ".Length, Canonicalizer.FindCreate("/* a /* b */ c */ CREATE VIEW v AS SELECT 1"));
+        Assert.Equal("/* a /* b */ c */ ".Length, StatementPreparer.FindCreate("/* a /* b */ c */ CREATE VIEW v AS SELECT 1"));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class SqlLexerTests
         Assert.Equal((2, 1), source.Locate(At(text, "SELECT 1")));
         Assert.Equal((4, 1), source.Locate(At(text, "SELECT 2")));
         Assert.Equal((6, 1), source.Locate(At(text, "SELECT 3")));
-        Assert.Equal("-- c\r".Length, Canonicalizer.FindCreate("-- c\rCREATE VIEW v AS SELECT 1"));
+        Assert.Equal("-- c\r".Length, StatementPreparer.FindCreate("-- c\rCREATE VIEW v AS SELECT 1"));
     }
 
     [Fact]
