@@ -12,6 +12,7 @@ namespace PgAutogen.Core.Catalog;
 public static class CatalogInspector
 {
     internal const uint PgClassOid = 1259;
+    internal const uint PgTriggerOid = 2620;
     internal const uint PgProcOid = 1255;
     internal const uint PgPolicyOid = 3256;
     internal const uint PgEventTriggerOid = 3466;
