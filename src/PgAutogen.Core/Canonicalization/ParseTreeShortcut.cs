@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
-using PgAutogen.Core.Catalog;
 using PgAutogen.Core.Databases;
 using PgAutogen.Core.Parsing;
 
