@@ -6,6 +6,9 @@ using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Canonicalization;
 
+/// <summary>What the shortcut needs of the session, read with the compare's settings: does it resolve names in pg_catalog first, is its role a superuser, and which role it is.</summary>
+internal sealed record ShortcutSession(bool CatalogFirst, bool Superuser, string User);
+
 /// <summary>
 /// The parse-tree shortcut (<see cref="CanonicalizationOptions.ParseTreeShortcut"/>): a declaration whose parse tree is
 /// the parse tree of the current object's catalog definition is that object, unchanged, and is not executed; its
@@ -33,9 +36,6 @@ namespace PgAutogen.Core.Canonicalization;
 /// Validation skips unchanged routines anyway; the downgrade check and re-creation only concern changed objects.
 /// </para>
 /// </summary>
-/// <summary>What the shortcut needs of the session, read with the compare's settings: does it resolve names in pg_catalog first, is its role a superuser, and which role it is.</summary>
-internal sealed record ShortcutSession(bool CatalogFirst, bool Superuser, string User);
-
 internal static class ParseTreeShortcut
 {
     /// <summary>
