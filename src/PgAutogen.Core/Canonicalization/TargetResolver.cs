@@ -147,21 +147,20 @@ internal sealed class TargetResolver(CompareContext context)
     /// </summary>
     public async Task<CatalogId?> ResolveExistingAsync(PgDeclaration declaration)
     {
-        var (sql, family, value) = declaration.Kind switch
-        {
-            PgObjectKind.Function or PgObjectKind.Procedure => ("SELECT pg_catalog.to_regprocedure($1)::oid", ObjectFamily.Routine, Signature(declaration)),
-            PgObjectKind.View or PgObjectKind.MaterializedView => ("SELECT pg_catalog.to_regclass($1)::oid", ObjectFamily.View, context.Qualify(declaration.Schema, declaration.Name)),
-            _ => ((string?)null, default(ObjectFamily), ""),
-        };
-        if (sql is null)
+        if (declaration.Kind is not (PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.MaterializedView))
         {
             return null;
         }
 
-        await using var cmd = new NpgsqlCommand(sql, context.Connection);
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });
+        var routine = declaration.Kind is PgObjectKind.Function or PgObjectKind.Procedure;
+        await using var cmd = new NpgsqlCommand(routine ? "SELECT pg_catalog.to_regprocedure($1)::oid" : "SELECT pg_catalog.to_regclass($1)::oid", context.Connection);
+        cmd.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.Text,
+            Value = routine ? Signature(declaration) : context.Qualify(declaration.Schema, declaration.Name),
+        });
         var result = await cmd.ExecuteScalarAsync(context.CancellationToken).ConfigureAwait(false);
-        return result is uint oid ? new CatalogId(family, oid) : null;
+        return result is uint oid ? new CatalogId(routine ? ObjectFamily.Routine : ObjectFamily.View, oid) : null;
     }
 
     /// <summary>
