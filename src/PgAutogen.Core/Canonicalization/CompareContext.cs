@@ -12,8 +12,6 @@ internal sealed class CompareContext(
 {
     public NpgsqlConnection Connection { get; } = connection;
 
-    public NpgsqlTransaction Transaction { get; } = transaction;
-
     /// <summary>current_schema(): where unqualified declarations are created.</summary>
     public string CurrentSchema { get; } = currentSchema;
 
@@ -34,13 +32,13 @@ internal sealed class CompareContext(
     public Task ExecuteVerbatimAsync(string sql) => SqlCommands.ExecuteVerbatimAsync(Connection, sql, CancellationToken);
 
     /// <summary>SAVEPOINT (sent with the next command).</summary>
-    public Task SaveAsync(string savepoint) => Transaction.SaveAsync(savepoint, CancellationToken);
+    public Task SaveAsync(string savepoint) => transaction.SaveAsync(savepoint, CancellationToken);
 
     /// <summary>ROLLBACK TO SAVEPOINT.</summary>
-    public Task RollbackToAsync(string savepoint) => Transaction.RollbackAsync(savepoint, CancellationToken);
+    public Task RollbackToAsync(string savepoint) => transaction.RollbackAsync(savepoint, CancellationToken);
 
     /// <summary>RELEASE SAVEPOINT.</summary>
-    public Task ReleaseAsync(string savepoint) => Transaction.ReleaseAsync(savepoint, CancellationToken);
+    public Task ReleaseAsync(string savepoint) => transaction.ReleaseAsync(savepoint, CancellationToken);
 }
 
 /// <summary>The savepoints of a compare, each for one kind of attempt that may have to be undone.</summary>

@@ -26,9 +26,6 @@ public sealed class ObjectDecisions
     /// <summary>No decisions: every object as its definitions say.</summary>
     public static ObjectDecisions None { get; } = new(new Dictionary<string, ObjectDecision>(StringComparer.Ordinal));
 
-    /// <summary>The keys something was decided about.</summary>
-    public IEnumerable<string> Keys => _byKey.Keys;
-
     /// <summary>What was decided about the object with this key (<see cref="ObjectDecision.None"/> when nothing was).</summary>
     public ObjectDecision For(string key) => _byKey.TryGetValue(key, out var decision) ? decision : ObjectDecision.None;
 
