@@ -30,6 +30,7 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
             if (unchanged.Count > 0)
             {
                 var runnable = execute.Where(p => !p.Skipped).ToList();
+                await LockBudget.CheckAsync(context, runnable).ConfigureAwait(false);
                 if (await ParseTreeShortcut.TryBatchAsync(context, runnable).ConfigureAwait(false))
                 {
                     return new Execution(unchanged, runnable.Select(p => p.Declaration).Distinct().Count(), OneBatch: true);
@@ -37,6 +38,7 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
             }
         }
 
+        await LockBudget.CheckAsync(context, prepared).ConfigureAwait(false);
         var oneBatch = await ExecuteAllAsync(prepared).ConfigureAwait(false);
         return new Execution(NoneUnchanged, declarations.Count, oneBatch);
     }
