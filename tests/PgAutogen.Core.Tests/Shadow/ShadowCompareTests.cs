@@ -126,13 +126,13 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
 
             // Through a shadow it only reads, so it works, and gives the ops a privileged live compare gives.
             var shadow = await ShadowAsync(reader, declarations, new ShadowOptions { Throwaway = true, Reuse = false });
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
             var live = await Harness.CompareAsync(db, declarations);
             Assert.Equal(live.Ops.Select(o => $"{o.Action} {o.Identity}"), shadow.Select(o => $"{o.Action} {o.Identity}"));
         }
         finally
         {
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
         }
     }
 
@@ -260,16 +260,6 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         public void Progress(EngineProgress progress)
         {
         }
-    }
-
-    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
-    private static async Task ReadWriteAgainAsync(TestDatabase db)
-    {
-        var cs = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
-        await using var conn = new Npgsql.NpgsqlConnection(cs);
-        await conn.OpenAsync(TestContext.Current.CancellationToken);
-        await using var cmd = new Npgsql.NpgsqlCommand($"ALTER DATABASE {db.Name} RESET default_transaction_read_only", conn);
-        await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
 }
