@@ -18,7 +18,10 @@ namespace PgAutogen.Core;
 /// </summary>
 public static class MigrationVerifier
 {
-    /// <summary>Verifies; throws PgAutogenException (MigrationVerifyFailed) on the first failure. Returns a one-line summary.</summary>
+    /// <summary>
+    /// Verifies; throws PgAutogenException (MigrationVerifyFailed) on the first failure. Returns a one-line summary. With
+    /// <paramref name="guard"/>, each half runs its guard first, as the written migration does (-Guard).
+    /// </summary>
     public static async Task<string> VerifyAsync(
         ConnectionOptions connection,
         IReadOnlyList<MigrationOp> ops,
@@ -26,7 +29,8 @@ public static class MigrationVerifier
         CompareRequest? compare,
         CanonicalizationOptions options,
         IEngineEvents events,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool guard = false)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(ops);
@@ -46,7 +50,7 @@ public static class MigrationVerifier
             }
 
             var before = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
-            await ApplyAsync(conn, ops, files, up: true, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(conn, ops, files, up: true, guard, cancellationToken).ConfigureAwait(false);
 
             var upgraded = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
             CheckUpgrade(ops, files, upgraded);
@@ -72,7 +76,7 @@ public static class MigrationVerifier
                 }
             }
 
-            await ApplyAsync(conn, ops, files, up: false, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(conn, ops, files, up: false, guard, cancellationToken).ConfigureAwait(false);
             var restored = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
             CheckRestored(ops, files, before, restored);
             var summary = $"Verified: the upgrade ({ops.Count} step(s)) applies{(compare is null ? " and reaches each step's desired definition" : " and a compare after it gives no step")}, and the downgrade restores the catalog exactly ({before.Count} object(s)); rolled back, in {watch.ElapsedMilliseconds} ms";
@@ -89,14 +93,14 @@ public static class MigrationVerifier
     }
 
     /// <summary>Runs one half, statement by statement, as the rendered migration does (check_function_bodies off first).</summary>
-    private static async Task ApplyAsync(NpgsqlConnection conn, IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, bool up, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(NpgsqlConnection conn, IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, bool up, bool guard, CancellationToken cancellationToken)
     {
         await using (var off = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(MigrationText.CheckFunctionBodiesOff.TrimEnd(';')) } })
         {
             await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var step in MigrationText.Steps(ops, up))
+        foreach (var step in MigrationText.Steps(ops, up, guard))
         {
             foreach (var statement in step.Statements)
             {

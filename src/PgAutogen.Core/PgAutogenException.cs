@@ -27,6 +27,8 @@ public enum PgErrorId
     MigrationVerifyFailed,
     ShadowUnavailable,
     ShadowSetupFailed,
+    MigrationHazardNotAllowed,
+    RoleNotFound,
 }
 
 /// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>

@@ -44,6 +44,7 @@ public sealed class HelpTests
         [
             "AccessToken", "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind",
             "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString", "Verify", "WhatIf",
+            "Guard", "AllowHazard",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Confirm", "Sandbox", "WhatIf"],

@@ -187,6 +187,8 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
         PgErrorId.MigrationVerifyFailed => ErrorCategory.InvalidResult,
         PgErrorId.ShadowUnavailable => ErrorCategory.NotInstalled,
         PgErrorId.ShadowSetupFailed => ErrorCategory.InvalidResult,
+        PgErrorId.MigrationHazardNotAllowed => ErrorCategory.PermissionDenied,
+        PgErrorId.RoleNotFound => ErrorCategory.ObjectNotFound,
         _ => ErrorCategory.NotSpecified,
     };
 
