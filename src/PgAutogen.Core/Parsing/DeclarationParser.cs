@@ -283,7 +283,7 @@ public sealed class DeclarationParser
         { IsIndex: true } => string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location),
         // An object's privileges may take several GRANT and REVOKE statements.
         { IsPrivilege: true } => string.Join('\u001f', "privilege", d.Location),
-        _ => string.Join('\u001f', (d.IsComment ? "comment:" : d.IsOwnerChange ? "owner:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? ""),
+        _ => string.Join('\u001f', (d.IsComment ? "comment:" : d.IsOwnerChange ? "owner:" : "") + ObjectKey.Name(ObjectKey.Family(d.Kind)), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? ""),
     };
 
     private void Report(PgAutogenException error)
