@@ -13,7 +13,7 @@ namespace PgAutogen.Core;
 /// catalog; apply the upgrade (every statement, in order); check that each object the migration creates or replaces
 /// now has exactly its desired definition and each one it drops is gone, and — when the declarations are at hand —
 /// compare them again (expect no step); apply the downgrade; check that the catalog is the one read first
-/// (definitions, owners, ACLs, comments, trigger states). A failure names the step, where it is in the rendered
+/// (definitions, owners, privileges, comments, trigger states). A failure names the step, where it is in the rendered
 /// files (file:line) and what differed; the database is never changed.
 /// </summary>
 public static class MigrationVerifier
@@ -78,7 +78,7 @@ public static class MigrationVerifier
 
             await ApplyAsync(conn, ops, files, up: false, guard, cancellationToken).ConfigureAwait(false);
             var restored = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
-            CheckRestored(ops, files, before, restored);
+            CheckRestored(ops, files, before, restored, await Diff.AclDefaults.ReadAsync(conn, cancellationToken).ConfigureAwait(false));
             var summary = $"Verified: the upgrade ({ops.Count} step(s)) applies{(compare is null ? " and reaches each step's desired definition" : " and a compare after it gives no step")}, and the downgrade restores the catalog exactly ({before.Count} object(s)); rolled back, in {watch.ElapsedMilliseconds} ms";
             events.Verbose(summary);
             return summary;
@@ -145,8 +145,8 @@ public static class MigrationVerifier
         }
     }
 
-    /// <summary>After the downgrade: exactly the catalog read before the upgrade (definitions, owners, ACLs, comments, trigger states).</summary>
-    private static void CheckRestored(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, IReadOnlyList<PgObject> before, IReadOnlyList<PgObject> restored)
+    /// <summary>After the downgrade: exactly the catalog read before the upgrade (definitions, owners, privileges, comments, trigger states).</summary>
+    private static void CheckRestored(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, IReadOnlyList<PgObject> before, IReadOnlyList<PgObject> restored, Diff.AclDefaults aclDefaults)
     {
         var was = before.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var now = restored.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -166,7 +166,8 @@ public static class MigrationVerifier
             }
 
             Compare(problems, what, "owner", old.Owner, cur.Owner);
-            Compare(problems, what, "ACL", old.Acl, cur.Acl);
+            // Privileges as granted: revoking what the upgrade granted leaves an explicit ACL equal to a NULL (default) one.
+            Compare(problems, what, "privileges", Diff.AclSql.Text(Diff.AclSql.Effective(old, aclDefaults)), Diff.AclSql.Text(Diff.AclSql.Effective(cur, aclDefaults)));
             Compare(problems, what, "comment", old.Comment, cur.Comment);
             Compare(problems, what, "trigger state", old.TriggerState?.ToString(), cur.TriggerState?.ToString());
         }

@@ -60,6 +60,10 @@ public static class Canonicalizer
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
             await (trees?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
 
+            // Declared privileges and owners name declared objects and existing roles, before anything executes.
+            var attributes = new AttributeDeclarations(context);
+            await attributes.CheckAsync(declarations).ConfigureAwait(false);
+
             // 3. Prepare: materialized views tried beside the live ones, OR REPLACE where it is missing, drop-first kinds.
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
@@ -84,6 +88,7 @@ public static class Canonicalizer
             var validateWatch = Stopwatch.StartNew();
             var targets = await new TargetResolver(context).ResolveAsync(
                 unchanged.Count == 0 ? declarations : declarations.Where(d => !unchanged.ContainsKey(d)).ToList()).ConfigureAwait(false);
+            targets.AddRange(await attributes.ExpandAllInSchemaAsync(declarations).ConfigureAwait(false));
 
             // 7. Read back: the desired state as PostgreSQL stores it, each object with its declaration.
             var state = await new DesiredStateReader(context, options.Filter).ReadAsync(targets, unchanged, current).ConfigureAwait(false);
@@ -107,7 +112,9 @@ public static class Canonicalizer
             {
                 Current = current,
                 Desired = desired,
-                Decisions = ObjectDecisions.From(state.DeclarationByKey, verdict.RecreatedWith(recreation.Reasons), state.CommentedKeys),
+                Decisions = ObjectDecisions.From(state.DeclarationByKey, verdict.RecreatedWith(recreation.Reasons), state.CommentedKeys,
+                    state.PrivilegedKeys, state.OwnedKeys,
+                    state.PrivilegedKeys.Count > 0 ? await AclDefaults.ReadAsync(connection, cancellationToken).ConfigureAwait(false) : null),
                 CurrentSchema = context.CurrentSchema,
                 CurrentUser = context.CurrentUser,
             };

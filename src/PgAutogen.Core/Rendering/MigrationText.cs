@@ -220,6 +220,8 @@ public static partial class MigrationText
     {
         MigrationAction.Create => MigrationAction.Drop,
         MigrationAction.Drop => MigrationAction.Create,
+        MigrationAction.Grant => MigrationAction.Revoke,
+        MigrationAction.Revoke => MigrationAction.Grant,
         _ => action,
     };
 
