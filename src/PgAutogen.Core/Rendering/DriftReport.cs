@@ -42,6 +42,11 @@ public static class DriftReport
             root = currentDirectory ?? Environment.CurrentDirectory;
         }
 
+        if (format is not (CIFormat.AzureDevOps or CIFormat.GitHubActions))
+        {
+            yield break;
+        }
+
         foreach (var group in ops.GroupBy(o => (o.Kind, o.Identity)))
         {
             // One annotation per drifting object (the first of its steps that is not the drop half of a re-creation)...
@@ -67,17 +72,14 @@ public static class DriftReport
 
     private static string Annotation(CIFormat format, string? file, int line, int column, string message)
     {
-        switch (format)
+        if (format == CIFormat.AzureDevOps)
         {
-            case CIFormat.AzureDevOps:
-                var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line};columnnumber={column}";
-                return $"##vso[task.logissue {props}]{AzureMessage(message)}";
-            case CIFormat.GitHubActions:
-                var where = file is null ? "" : $" file={GitHubProperty(file)},line={line},col={column}";
-                return $"::warning{where}::{GitHubMessage(message)}";
-            default:
-                return message;
+            var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line};columnnumber={column}";
+            return $"##vso[task.logissue {props}]{AzureMessage(message)}";
         }
+
+        var where = file is null ? "" : $" file={GitHubProperty(file)},line={line},col={column}";
+        return $"::warning{where}::{GitHubMessage(message)}";
     }
 
     /// <summary><paramref name="file"/> relative to <paramref name="root"/> with forward slashes when it is below it, else as it is.</summary>
