@@ -8,6 +8,8 @@ namespace PgAutogen.Core.Tests.Compare;
 /// grants, revokes and changes owner both ways, and objects that declare none keep theirs.
 /// </summary>
 [Trait("Category", "Database")]
+// One at a time with the other tests that start throwaway shadows: the Ctrl+C test counts the server folders left.
+[Collection("Shadow servers")]
 public sealed class PrivilegeTests(CoreDatabaseFixture fixture)
 {
     private const string Roles = """
