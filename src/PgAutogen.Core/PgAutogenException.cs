@@ -27,6 +27,10 @@ public enum PgErrorId
     MigrationVerifyFailed,
     ShadowUnavailable,
     ShadowSetupFailed,
+    DesiredStateImpossible,
+    ConnectionLost,
+    LockBudgetExceeded,
+    EventTriggerWouldFire,
     MigrationHazardNotAllowed,
     RoleNotFound,
 }

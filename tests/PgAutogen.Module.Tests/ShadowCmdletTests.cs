@@ -54,7 +54,7 @@ public sealed class ShadowCmdletTests(ModuleDatabaseFixture fixture)
         }
         finally
         {
-            await db.ExecuteAsync($"ALTER DATABASE {db.Name} RESET default_transaction_read_only");
+            await db.ReadWriteAgainAsync();
             work.Delete(recursive: true);
         }
     }

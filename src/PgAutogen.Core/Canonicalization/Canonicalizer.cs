@@ -60,9 +60,11 @@ public static class Canonicalizer
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
             await (trees?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
 
-            // Declared privileges and owners name declared objects and existing roles, before anything executes.
+            // Declared privileges and owners name declared objects and existing roles: checked before anything executes,
+            // even the compare's own DISABLE of event triggers.
             var attributes = new AttributeDeclarations(context);
             await attributes.CheckAsync(declarations).ConfigureAwait(false);
+            await session.QuietFiringEventTriggersAsync(context, declarations).ConfigureAwait(false);
 
             // 3. Prepare: materialized views tried beside the live ones, OR REPLACE where it is missing, drop-first kinds.
             var executeWatch = Stopwatch.StartNew();

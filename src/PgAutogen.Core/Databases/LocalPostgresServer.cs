@@ -21,6 +21,9 @@ public sealed class LocalServerOptions
 
     /// <summary>Reports each step (for -Verbose).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>More server settings (-c name=value at start), e.g. a small max_locks_per_transaction for a test.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
 }
 
 /// <summary>
@@ -150,6 +153,11 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
                 if (options.Fast)
                 {
                     settings.Append(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                }
+
+                foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>())
+                {
+                    settings.Append($" -c {name}={value}");
                 }
 
                 try
@@ -315,25 +323,8 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
         // pg_ctl start leaves the server holding the pipes open; read until the tool itself exits.
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Cancelled: the tool must not go on alone (an initdb writing into a folder about to be deleted).
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            throw;
-        }
+        // Cancelled, the tool must not go on alone (an initdb writing into a folder about to be deleted).
+        await ChildProcess.WaitOrKillAsync(process, cancellationToken).ConfigureAwait(false);
         var output = await WithTimeout(stdout).ConfigureAwait(false);
         var error = await WithTimeout(stderr).ConfigureAwait(false);
         if (process.ExitCode != 0)
@@ -421,4 +412,30 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
 
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint Geteuid();
+}
+
+/// <summary>A child process waited for; killed (with its children) when the wait is cancelled, so that it never goes on alone.</summary>
+internal static class ChildProcess
+{
+    public static async Task WaitOrKillAsync(Process process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            throw;
+        }
+    }
 }
