@@ -13,7 +13,8 @@ public enum HazardKind : long
 {
     /// <summary>
     /// Drops an object that something PgAutogen does not manage depends on (a column default, an index, a constraint, a
-    /// view or routine outside the compared scope): PostgreSQL refuses the DROP, so the migration fails. Gates.
+    /// view or routine outside the compared scope): PostgreSQL refuses the DROP, so the migration fails. Before PostgreSQL
+    /// 15 a generated column that calls a dropped routine is dropped with it instead, its data lost. Gates.
     /// </summary>
     DropsObjectInUse,
 

@@ -10,13 +10,20 @@ namespace PgAutogen.Core.Diff;
 /// depends on what the migration drops, how big the tables are whose triggers and policies change, what indexes and
 /// generated columns use the routines whose volatility or strictness changes.
 /// </summary>
+/// <param name="UnmanagedDependents">What depends on a dropped object and is not managed: PostgreSQL refuses the DROP.</param>
+/// <param name="DroppedWith">
+/// The columns a dropped routine takes with it: before PostgreSQL 15 a generated column's dependency on the routine its
+/// expression calls is automatic, so DROP FUNCTION succeeds and drops the column, data and all.
+/// </param>
 internal sealed record HazardFacts(
     IReadOnlyDictionary<string, IReadOnlyList<string>> UnmanagedDependents,
     IReadOnlyDictionary<string, double> TableRows,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> StoredUsers)
+    IReadOnlyDictionary<string, IReadOnlyList<string>> StoredUsers,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> DroppedWith)
 {
     public static HazardFacts None { get; } = new(
-        new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<string, double>(), new Dictionary<string, IReadOnlyList<string>>());
+        new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<string, double>(), new Dictionary<string, IReadOnlyList<string>>(),
+        new Dictionary<string, IReadOnlyList<string>>());
 
     /// <summary>
     /// Reads the facts the steps need (nothing when no step needs any), from the database the compare read the current
@@ -44,9 +51,11 @@ internal sealed record HazardFacts(
                 UNION ALL
                 SELECT g.i, 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, c.reltype
                 FROM gone g JOIN pg_catalog.pg_class c ON g.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = g.objid WHERE c.reltype <> 0)
-            SELECT DISTINCT r.i, x.classid, x.objid, pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid)
+            SELECT DISTINCT r.i, x.classid, x.objid, pg_catalog.pg_describe_object(x.classid, x.objid, x.objsubid), d.deptype = 'a'
             FROM refs r
-            JOIN pg_catalog.pg_depend d ON d.refclassid = r.refclassid AND d.refobjid = r.refobjid AND d.deptype = 'n'
+            -- Normal dependencies make the DROP fail; an automatic one of a column (a generated column before 15) drops it.
+            JOIN pg_catalog.pg_depend d ON d.refclassid = r.refclassid AND d.refobjid = r.refobjid
+                 AND (d.deptype = 'n' OR (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0))
             LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = d.objid
             CROSS JOIN LATERAL (SELECT CASE WHEN rw.oid IS NULL THEN d.classid ELSE 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid END AS classid,
                                        COALESCE(rw.ev_class, d.objid) AS objid,
@@ -57,19 +66,18 @@ internal sealed record HazardFacts(
         gone.Parameters.Add(SqlCommands.OidArray(dropped.Select(o => CatalogOf(o.Kind))));
         gone.Parameters.Add(SqlCommands.OidArray(dropped.Select(o => o.Oid)));
         batch.BatchCommands.Add(gone);
-        batch.BatchCommands.Add(SqlCommands.WithTextArray("""
-            SELECT s.name, c.reltuples::pg_catalog.float8
-            FROM pg_catalog.unnest($1::pg_catalog.text[]) AS s(name)
-            JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(s.name) AND c.relkind IN ('r', 'p', 'm', 'f')
-            """, tables));
+        batch.BatchCommands.Add(SqlCommands.WithTextArray(TableRowsSql, tables));
         var users = new NpgsqlBatchCommand("""
-            SELECT DISTINCT s.i::pg_catalog.int4, pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)
+            SELECT DISTINCT s.i::pg_catalog.int4,
+                   CASE WHEN a.attgenerated = 's' THEN pg_catalog.pg_describe_object('pg_catalog.pg_class'::pg_catalog.regclass, a.attrelid, a.attnum)
+                        ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END
             FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS s(oid, i)
             JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid = s.oid AND d.deptype IN ('n', 'a')
             LEFT JOIN pg_catalog.pg_class c ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
             LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = d.objid
-            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-            WHERE c.relkind IN ('i', 'I') OR a.attgenerated = 's'
+            -- A generated column's expression: its default's dependency from 15 on, the column's own (objsubid) before.
+            LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = COALESCE(ad.adrelid, c.oid) AND a.attnum = COALESCE(ad.adnum, NULLIF(d.objsubid, 0))
+            WHERE (c.relkind IN ('i', 'I') AND d.objsubid = 0) OR a.attgenerated = 's'
             ORDER BY 1, 2
             """);
         users.Parameters.Add(SqlCommands.OidArray(changing.Select(o => o.Oid)));
@@ -80,6 +88,7 @@ internal sealed record HazardFacts(
         var dependents = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var rows = new Dictionary<string, double>(StringComparer.Ordinal);
         var stored = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var droppedWith = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -87,7 +96,7 @@ internal sealed record HazardFacts(
             var dependent = (reader.GetFieldValue<uint>(1), reader.GetFieldValue<uint>(2));
             if (!managed.Contains(dependent) && dependent != (CatalogOf(obj.Kind), obj.Oid))
             {
-                Add(dependents, obj.Key, reader.GetString(3));
+                Add(reader.GetBoolean(4) ? droppedWith : dependents, obj.Key, reader.GetString(3));
             }
         }
 
@@ -103,7 +112,7 @@ internal sealed record HazardFacts(
             Add(stored, changing[(int)reader.GetInt32(0) - 1].Key, reader.GetString(1));
         }
 
-        return new HazardFacts(dependents, rows, stored);
+        return new HazardFacts(dependents, rows, stored, droppedWith);
 
         static void Add(Dictionary<string, IReadOnlyList<string>> into, string key, string what)
         {
@@ -114,6 +123,45 @@ internal sealed record HazardFacts(
 
             ((List<string>)list).Add(what);
         }
+    }
+
+    /// <summary>The estimated rows of the tables named (qualified, quoted), as the planner knows them; -1 when never analyzed.</summary>
+    private const string TableRowsSql = """
+        SELECT s.name, c.reltuples::pg_catalog.float8
+        FROM pg_catalog.unnest($1::pg_catalog.text[]) AS s(name)
+        JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(s.name) AND c.relkind IN ('r', 'p', 'm', 'f')
+        """;
+
+    /// <summary>
+    /// The estimated rows of <paramref name="tables"/> in a database other than the one compared (the target of a shadow
+    /// compare, whose shadow holds the schema but not the data), in a READ ONLY transaction.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, double>> ReadTableRowsAsync(NpgsqlConnection connection, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (tables.Count == 0)
+        {
+            return rows;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var cmd = new NpgsqlCommand(TableRowsSql, connection, transaction))
+        {
+            cmd.Parameters.Add(SqlCommands.TextArray(tables));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows[reader.GetString(0)] = reader.GetDouble(1);
+            }
+        }
+
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        return rows;
     }
 
     private static uint CatalogOf(PgObjectKind kind) => kind switch
@@ -196,6 +244,13 @@ internal static class Hazards
                     "PostgreSQL refuses the DROP, so the migration fails unless they change first");
             }
 
+            if (facts.DroppedWith.TryGetValue(dropped.Key, out var columns))
+            {
+                yield return new MigrationHazard(HazardKind.DropsObjectInUse,
+                    $"{List(columns)} use{(columns.Count == 1 ? "s" : "")} it in {(columns.Count == 1 ? "its" : "their")} generated expression: PostgreSQL " +
+                    $"(before 15) drops {(columns.Count == 1 ? "that column" : "those columns")} with it, and {(columns.Count == 1 ? "its" : "their")} data is lost");
+            }
+
             foreach (var call in calls.Where(c => c.Gone.Key == dropped.Key && c.Namesake is null))
             {
                 yield return new MigrationHazard(HazardKind.DropsRoutineCalledByName,
@@ -222,17 +277,7 @@ internal static class Hazards
 
         if (creates && (op.Desired ?? op.Current) is { Kind: PgObjectKind.Trigger or PgObjectKind.Policy } onTable)
         {
-            var table = SqlIdentifier.Qualify(onTable.Schema, onTable.Table ?? "");
-            var drops = op.Action is MigrationAction.Drop or MigrationAction.DropAndCreate || onTable.Kind == PgObjectKind.Policy;
-            var statement = onTable.Kind == PgObjectKind.Policy
-                ? op.Action switch { MigrationAction.Create => "CREATE POLICY", MigrationAction.Drop => "DROP POLICY", MigrationAction.Replace => "ALTER POLICY", _ => "DROP and CREATE POLICY" }
-                : op.Action switch { MigrationAction.Create => "CREATE TRIGGER", MigrationAction.Drop => "DROP TRIGGER", MigrationAction.Replace => "CREATE OR REPLACE TRIGGER", _ => "DROP and CREATE TRIGGER" };
-            var rows = facts.TableRows.TryGetValue(table, out var tuples)
-                ? tuples < 0 ? " (row count unknown: never analyzed)" : $" (about {tuples.ToString("N0", CultureInfo.InvariantCulture)} rows)"
-                : "";
-            yield return new MigrationHazard(HazardKind.LocksTable,
-                $"{statement} takes {(drops ? "ACCESS EXCLUSIVE" : "SHARE ROW EXCLUSIVE")} on {table}{rows} until the migration commits: " +
-                (drops ? "its readers and writers wait" : "its writers wait"));
+            yield return LocksTable(op, onTable, facts.TableRows);
         }
 
         if (op.Kind is PgObjectKind.Function or PgObjectKind.Procedure && op.Phase != MigrationPhase.Drop)
@@ -265,6 +310,38 @@ internal static class Hazards
                     "under the old promise is not computed again (REINDEX the index, rewrite the column)");
             }
         }
+    }
+
+    /// <summary>The tables whose locks the steps' LocksTable hazards name (qualified, quoted).</summary>
+    public static IReadOnlyList<string> LockedTables(IReadOnlyList<MigrationOp> ops) =>
+        ops.Where(o => o.Hazards.Any(h => h.Kind == HazardKind.LocksTable)).Select(TableOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The ops with their LocksTable hazards giving the rows of another database's tables: a shadow compare's hazards
+    /// are read in the shadow, which has the target's schema but not its data, so its row counts are the target's.
+    /// </summary>
+    public static IReadOnlyList<MigrationOp> WithTableRows(IReadOnlyList<MigrationOp> ops, IReadOnlyDictionary<string, double> rows) =>
+        ops.Select(op => op.Hazards.Any(h => h.Kind == HazardKind.LocksTable) && (op.Desired ?? op.Current) is { } onTable
+                ? new MigrationOp(op) { Hazards = op.Hazards.Select(h => h.Kind == HazardKind.LocksTable ? LocksTable(op, onTable, rows) : h).ToList() }
+                : op)
+            .ToList();
+
+    private static string? TableOf(MigrationOp op) =>
+        (op.Desired ?? op.Current) is { Kind: PgObjectKind.Trigger or PgObjectKind.Policy } onTable ? SqlIdentifier.Qualify(onTable.Schema, onTable.Table ?? "") : null;
+
+    private static MigrationHazard LocksTable(MigrationOp op, PgObject onTable, IReadOnlyDictionary<string, double> tableRows)
+    {
+        var table = SqlIdentifier.Qualify(onTable.Schema, onTable.Table ?? "");
+        var drops = op.Action is MigrationAction.Drop or MigrationAction.DropAndCreate || onTable.Kind == PgObjectKind.Policy;
+        var statement = onTable.Kind == PgObjectKind.Policy
+            ? op.Action switch { MigrationAction.Create => "CREATE POLICY", MigrationAction.Drop => "DROP POLICY", MigrationAction.Replace => "ALTER POLICY", _ => "DROP and CREATE POLICY" }
+            : op.Action switch { MigrationAction.Create => "CREATE TRIGGER", MigrationAction.Drop => "DROP TRIGGER", MigrationAction.Replace => "CREATE OR REPLACE TRIGGER", _ => "DROP and CREATE TRIGGER" };
+        var rows = tableRows.TryGetValue(table, out var tuples)
+            ? tuples < 0 ? " (row count unknown: never analyzed)" : $" (about {tuples.ToString("N0", CultureInfo.InvariantCulture)} rows)"
+            : "";
+        return new MigrationHazard(HazardKind.LocksTable,
+            $"{statement} takes {(drops ? "ACCESS EXCLUSIVE" : "SHARE ROW EXCLUSIVE")} on {table}{rows} until the migration commits: " +
+            (drops ? "its readers and writers wait" : "its writers wait"));
     }
 
     private static string List(IReadOnlyList<string> items) =>

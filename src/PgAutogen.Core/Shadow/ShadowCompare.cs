@@ -30,8 +30,18 @@ public static class ShadowCompare
             // The roles declared GRANTs and OWNER TOs name exist in the shadow when they exist in the target.
             var declarations = request.Pending is { } pending ? await pending.ConfigureAwait(false) : request.Declarations;
             var declaredRoles = (declarations ?? Array.Empty<PgDeclaration>()).SelectMany(d => d.Roles).Distinct(StringComparer.Ordinal).ToList();
-            return await RunOnShadowAsync(target, shadow, options => CompareService.CompareAsync(options, request, events, cancellationToken), events, cancellationToken, declaredRoles)
+            var ops = await RunOnShadowAsync(target, shadow, options => CompareService.CompareAsync(options, request, events, cancellationToken), events, cancellationToken, declaredRoles)
                 .ConfigureAwait(false);
+
+            // The shadow has the target's schema, not its data: the rows a table lock holds up are the target's.
+            var locked = Diff.Hazards.LockedTables(ops);
+            if (locked.Count > 0)
+            {
+                await using var conn = await target.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+                ops = Diff.Hazards.WithTableRows(ops, await Diff.HazardFacts.ReadTableRowsAsync(conn, locked, cancellationToken).ConfigureAwait(false));
+            }
+
+            return ops;
         }
         catch (Exception ex) when (ex is not Canonicalization.DeclarationsInvalidException && request.Pending is not null)
         {

@@ -60,6 +60,31 @@ public sealed class HazardTests(CoreDatabaseFixture fixture)
         AssertGate(ops, HazardKind.DropsObjectInUse, gated: true);
     }
 
+    /// <summary>
+    /// A generated column's routine: from 15 its expression's dependency is normal and the DROP fails; before 15 it is
+    /// automatic and the DROP silently takes the column, data and all. Either way a gated DropsObjectInUse says which.
+    /// </summary>
+    [Fact]
+    public async Task Dropping_a_function_a_generated_column_uses_is_DropsObjectInUse_on_every_major()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE FUNCTION app.code(i int) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'o' || i $$;
+            CREATE TABLE app.orders (id int, code text GENERATED ALWAYS AS (app.code(id)) STORED);
+            CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            """);
+        var set = DeclarationParser.Parse(Array.Empty<string>(), new[] { "CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';" }, cancellationToken: TestContext.Current.CancellationToken);
+        var ops = (await Harness.CompareAsync(db, set.Declarations)).Ops;
+        var (op, hazard) = Only(ops, HazardKind.DropsObjectInUse);
+        Assert.Equal((MigrationAction.Drop, "app.code(integer)"), (op.Action, op.Identity));
+        Assert.Equal(db.MajorVersion >= 15
+                ? "default value for column code of table app.orders depends on it and PgAutogen does not manage it: PostgreSQL refuses the DROP, so the migration fails unless they change first"
+                : "column code of table app.orders uses it in its generated expression: PostgreSQL (before 15) drops that column with it, and its data is lost",
+            hazard.Reason);
+        AssertGate(ops, HazardKind.DropsObjectInUse, gated: true);
+    }
+
     [Fact]
     public async Task Dropping_a_routine_a_plpgsql_body_calls_by_name_is_DropsRoutineCalledByName()
     {
@@ -130,9 +155,10 @@ public sealed class HazardTests(CoreDatabaseFixture fixture)
         AssertGate(ops, HazardKind.ChangesSecurityDefiner, gated: true);
     }
 
+    /// <summary>Before 15 a generated column's dependency on the routine is the column's own, from 15 its default's: both are found, named as the column.</summary>
     [Theory]
     [InlineData("CREATE INDEX orders_code ON app.orders (app.code(id))", "index app.orders_code")]
-    [InlineData("ALTER TABLE app.orders ADD COLUMN code text GENERATED ALWAYS AS (app.code(id)) STORED", "default value for column code of table app.orders")]
+    [InlineData("ALTER TABLE app.orders ADD COLUMN code text GENERATED ALWAYS AS (app.code(id)) STORED", "column code of table app.orders")]
     public async Task A_volatility_change_of_a_routine_an_index_or_a_generated_column_uses_is_ChangesVolatilityInUse(string user, string described)
     {
         var ops = await CompareAsync($"""
