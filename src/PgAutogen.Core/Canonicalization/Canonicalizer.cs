@@ -116,7 +116,7 @@ public static class Canonicalizer
                 Desired = desired,
                 Decisions = ObjectDecisions.From(state.DeclarationByKey, verdict.RecreatedWith(recreation.Reasons), state.CommentedKeys,
                     state.PrivilegedKeys, state.OwnedKeys,
-                    state.PrivilegedKeys.Count > 0 ? await AclDefaults.ReadAsync(connection, cancellationToken).ConfigureAwait(false) : null),
+                    await AclDefaults.ReadAsync(connection, cancellationToken).ConfigureAwait(false)),
                 CurrentSchema = context.CurrentSchema,
                 CurrentUser = context.CurrentUser,
             };

@@ -14,17 +14,43 @@ public sealed record AclDefaults(string RoutineOwner, string RoutinePublic, stri
     /// <summary>PostgreSQL 14-16's defaults (17 and 18 add MAINTAIN to a relation owner's).</summary>
     public static AclDefaults Assumed { get; } = new("X", "X", "arwdDxt", "");
 
-    /// <summary>The server's defaults (acldefault of the bootstrap superuser, oid 10).</summary>
+    /// <summary>
+    /// The roles ALTER DEFAULT PRIVILEGES grants something on the objects any role creates, by "f:schema" (routines) or
+    /// "r:schema" (views), "" for every schema: a freshly created object may hold their privileges on top of acldefault,
+    /// so a migration that gives it an exact ACL revokes theirs first.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> CreatedGrantees { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
+    /// <summary>The server's defaults (acldefault of the bootstrap superuser, oid 10), and the grantees of its default privileges (pg_default_acl).</summary>
     public static async Task<AclDefaults> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT pg_catalog.acldefault('f', 10)::pg_catalog.text, pg_catalog.acldefault('r', 10)::pg_catalog.text", connection);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT pg_catalog.acldefault('f', 10)::pg_catalog.text, pg_catalog.acldefault('r', 10)::pg_catalog.text;
+            SELECT DISTINCT d.defaclobjtype::pg_catalog.text || ':' || COALESCE(n.nspname::pg_catalog.text, ''), pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text
+            FROM pg_catalog.pg_default_acl d
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+            CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) AS a
+            WHERE d.defaclobjtype IN ('f', 'r') AND a.grantee <> 0 AND a.grantee <> d.defaclrole
+            ORDER BY 1, 2
+            """, connection);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var (routineOwner, routinePublic) = Split(reader.GetString(0));
         var (relationOwner, relationPublic) = Split(reader.GetString(1));
-        return new AclDefaults(routineOwner, routinePublic, relationOwner, relationPublic);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var created = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!created.TryGetValue(reader.GetString(0), out var grantees))
+            {
+                created[reader.GetString(0)] = grantees = new List<string>();
+            }
+
+            ((List<string>)grantees).Add(reader.GetString(1));
+        }
+
+        return new AclDefaults(routineOwner, routinePublic, relationOwner, relationPublic) { CreatedGrantees = created };
 
         static (string Owner, string Public) Split(string acl)
         {
@@ -32,6 +58,15 @@ public sealed record AclDefaults(string RoutineOwner, string RoutinePublic, stri
             return (string.Concat(entries.Where(e => e.Grantee.Length > 0).Select(e => e.Privileges)),
                     string.Concat(entries.Where(e => e.Grantee.Length == 0).Select(e => e.Privileges)));
         }
+    }
+
+    /// <summary>The roles default privileges may grant something on an object of this kind created in this schema (in any role's name).</summary>
+    public IEnumerable<string> GranteesOnCreate(PgObjectKind kind, string schema)
+    {
+        var type = kind is PgObjectKind.Function or PgObjectKind.Procedure ? "f" : "r";
+        return new[] { type + ":", type + ":" + schema }
+            .SelectMany(k => CreatedGrantees.TryGetValue(k, out var grantees) ? grantees : Array.Empty<string>())
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
     }
 
     /// <summary>The owner's and PUBLIC's default privilege letters for an object of this kind.</summary>
@@ -53,7 +88,11 @@ internal static class AclSql
     };
 
     /// <summary>COMMENT, REVOKE/GRANT and ALTER ... OWNER TO statements that give a freshly created object the attributes of <paramref name="obj"/>.</summary>
-    public static string Restore(PgObject obj, string? migrationRole)
+    /// <param name="defaults">
+    /// When given, the grants also revoke first what default privileges (ALTER DEFAULT PRIVILEGES) give a new object,
+    /// so that it ends with exactly its ACL.
+    /// </param>
+    public static string Restore(PgObject obj, string? migrationRole, AclDefaults? defaults = null)
     {
         var sb = new StringBuilder();
         var target = Target(obj);
@@ -71,7 +110,7 @@ internal static class AclSql
 
             if (!string.IsNullOrEmpty(obj.Acl))
             {
-                AppendGrants(sb, obj, target);
+                AppendGrants(sb, obj, defaults);
             }
         }
 
@@ -258,13 +297,21 @@ internal static class AclSql
     /// Replays an aclitem[] such as <c>{=X/owner,owner=X/owner,reader=X*/owner}</c>: first revoke the defaults
     /// from PUBLIC (and the owner), then grant exactly what the list holds.
     /// </summary>
-    private static void AppendGrants(StringBuilder sb, PgObject obj, string target)
+    private static void AppendGrants(StringBuilder sb, PgObject obj, AclDefaults? defaults)
     {
         var grantTarget = GrantTarget(obj);
         sb.Append($"\nREVOKE ALL ON {grantTarget} FROM PUBLIC;");
         if (!string.IsNullOrEmpty(obj.Owner))
         {
             sb.Append($"\nREVOKE ALL ON {grantTarget} FROM {SqlIdentifier.Quote(obj.Owner)};");
+        }
+
+        foreach (var grantee in defaults?.GranteesOnCreate(obj.Kind, obj.Schema) ?? Enumerable.Empty<string>())
+        {
+            if (!string.Equals(grantee, obj.Owner, StringComparison.Ordinal))
+            {
+                sb.Append($"\nREVOKE ALL ON {grantTarget} FROM {SqlIdentifier.Quote(grantee)};");
+            }
         }
 
         foreach (var item in ParseAcl(obj.Acl!))

@@ -171,7 +171,7 @@ public static class MigrationPlanner
                     Id = new StepId(key, StepPart.Whole),
                     Action = MigrationAction.Create,
                     To = target,
-                    Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
+                    Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole, decisions.AclDefaults),
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -185,7 +185,7 @@ public static class MigrationPlanner
                     Id = new StepId(key, StepPart.Create),
                     Action = MigrationAction.DropAndCreate,
                     To = target,
-                    Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole),
+                    Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole, decisions.AclDefaults),
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -202,7 +202,7 @@ public static class MigrationPlanner
                     To = target,
                     // A re-created object starts bare: give it back its comment, grants and owner.
                     Sql = dropAndCreate
-                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision) : target, migrationRole)
+                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision) : target, migrationRole, decisions.AclDefaults)
                         : sql + (decision.CommentDeclared && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
                     Phase = CreatePhase(target.Kind),
                 });

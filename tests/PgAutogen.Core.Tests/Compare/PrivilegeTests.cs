@@ -198,6 +198,35 @@ public sealed class PrivilegeTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_new_object_gets_exactly_its_declared_privileges_whatever_default_privileges_give_it()
+    {
+        // ALTER DEFAULT PRIVILEGES gives every new function of app EXECUTE for the writer, in the compare and at deploy.
+        // Declared privileges start from the built-in default (acldefault), so the created function revokes the writer's.
+        var (db, declarations, m) = await CompareAsync(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT EXECUTE ON FUNCTIONS TO pgautogen_acl_writer;",
+            Function + ";\nGRANT EXECUTE ON FUNCTION app.total(integer) TO pgautogen_acl_reader;");
+        await using var _ = db;
+        var op = Assert.Single(m.Ops);
+        Assert.Equal(MigrationAction.Create, op.Action);
+        Assert.Contains("REVOKE ALL ON FUNCTION app.total(integer) FROM pgautogen_acl_writer;", op.UpSql, StringComparison.Ordinal);
+        Assert.Contains("GRANT EXECUTE ON FUNCTION app.total(integer) TO pgautogen_acl_reader;", op.UpSql, StringComparison.Ordinal);
+        Assert.DoesNotContain("pgautogen_acl_writer", op.Desired!.Acl, StringComparison.Ordinal);
+        await Harness.RoundTripAsync(db, declarations, m);
+    }
+
+    [Fact]
+    public async Task Privileges_default_privileges_gave_an_existing_object_are_revoked_unless_declared()
+    {
+        var (db, declarations, m) = await CompareAsync(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT EXECUTE ON FUNCTIONS TO pgautogen_acl_writer;\n" + Function + ";",
+            Function + ";\nGRANT EXECUTE ON FUNCTION app.total(integer) TO pgautogen_acl_reader;");
+        await using var _ = db;
+        Assert.Equal("Revoke app.total(integer), Grant app.total(integer)", Harness.Actions(m));
+        Assert.Equal("REVOKE EXECUTE ON FUNCTION app.total(integer) FROM pgautogen_acl_writer;", m.Ops[0].UpSql);
+        await Harness.RoundTripAsync(db, declarations, m);
+    }
+
+    [Fact]
     public async Task Grant_on_all_functions_in_a_schema_whose_routines_are_all_declared_manages_each_of_them()
     {
         var (db, declarations, m) = await CompareAsync(Function + ";",
