@@ -19,6 +19,8 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
     private const string Schema = """
         CREATE SCHEMA app;
         CREATE TABLE app.orders (id int PRIMARY KEY, total numeric, status text);
+        INSERT INTO app.orders SELECT g, g, 'new' FROM generate_series(1, 300) g;
+        ANALYZE app.orders;
         DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgautogen_shadow_app') THEN CREATE ROLE pgautogen_shadow_app NOLOGIN; END IF; END $$;
         CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';
         CREATE FUNCTION app.change(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
@@ -64,7 +66,7 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
             new CompareRequest { Declarations = declarations }, events ?? NullEngineEvents.Instance, token ?? TestContext.Current.CancellationToken);
 
     private static List<string> Describe(IReadOnlyList<MigrationOp> ops) => ops.Select(o => string.Join("\n|", o.Action, o.Kind, o.Identity, o.Reason, o.Order,
-        o.Current?.Definition, o.Current?.Owner, o.Current?.Acl, o.Current?.Comment, o.Desired?.Definition, o.Desired?.Owner, o.Desired?.Acl, o.UpSql, o.DownSql)).ToList();
+        o.Current?.Definition, o.Current?.Owner, o.Current?.Acl, o.Current?.Comment, o.Desired?.Definition, o.Desired?.Owner, o.Desired?.Acl, o.UpSql, o.DownSql, string.Join("\n|", o.Hazards))).ToList();
 
     [Fact]
     public async Task A_shadow_compare_gives_exactly_the_live_ops_and_is_reused_while_the_target_is_unchanged()
@@ -75,6 +77,8 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         var declarations = Declarations(Declared);
         var live = await Harness.CompareAsync(db, declarations);
         Assert.Contains(live.Ops, o => o.Action == MigrationAction.DropAndCreate);
+        // The hazards agree too: the shadow holds no rows, but a table lock's row count is the target's.
+        Assert.Contains(live.Ops.SelectMany(o => o.Hazards), h => h.Kind == HazardKind.LocksTable && h.Reason.Contains("on app.orders (about 300 rows)", StringComparison.Ordinal));
 
         var events = new RecordingEvents();
         try
