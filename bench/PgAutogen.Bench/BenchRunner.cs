@@ -274,7 +274,7 @@ internal sealed class BenchRunner
             ParsePhase.CheckAgainst(parsed, generated);
 
             watch.Restart();
-            ops = MigrationPlanner.Plan(canonical!.Current, canonical.Desired, canonical.DeclarationByKey, canonical.CurrentUser, canonical.Recreated)
+            ops = MigrationPlanner.Plan(canonical!.Current, canonical.Desired, canonical.Decisions, canonical.CurrentUser)
                 .OrderBy(o => o.Order).ToList();
             plan.Add(watch.Elapsed.TotalMilliseconds);
 

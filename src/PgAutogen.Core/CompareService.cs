@@ -72,7 +72,7 @@ public static class CompareService
         events.Progress(new EngineProgress(CompareProgress.Activity, $"Diffing {result.Current.Count} current and {result.Desired.Count} desired object(s)", 92, NewPhase: true));
         var watch = Stopwatch.StartNew();
         var (current, desired) = Scope(result, request.PipedCurrent);
-        var ops = MigrationPlanner.Plan(current, desired, result.DeclarationByKey, result.CurrentUser, result.Recreated, result.CommentedKeys);
+        var ops = MigrationPlanner.Plan(current, desired, result.Decisions, result.CurrentUser);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
         events.Progress(new EngineProgress(CompareProgress.Activity, $"{ops.Count} step(s)", 100, Completed: true));
 

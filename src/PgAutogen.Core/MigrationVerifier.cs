@@ -91,7 +91,7 @@ public static class MigrationVerifier
     /// <summary>Runs one half, statement by statement, as the rendered migration does (check_function_bodies off first).</summary>
     private static async Task ApplyAsync(NpgsqlConnection conn, IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, bool up, CancellationToken cancellationToken)
     {
-        await using (var off = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(MigrationText.CheckFunctionBodiesOff.TrimEnd(';')) } })
+        await using (var off = new NpgsqlBatch(conn) { BatchCommands = { Databases.SqlCommands.Verbatim(MigrationText.CheckFunctionBodiesOff.TrimEnd(';')) } })
         {
             await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -102,7 +102,7 @@ public static class MigrationVerifier
             {
                 try
                 {
-                    await using var batch = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(statement) } };
+                    await using var batch = new NpgsqlBatch(conn) { BatchCommands = { Databases.SqlCommands.Verbatim(statement) } };
                     await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)

@@ -8,15 +8,27 @@ namespace PgAutogen;
 /// </summary>
 public static class ObjectKey
 {
-    public static string For(PgObjectKind kind, string identity) => Family(kind) + ":" + identity;
+    public static string For(PgObjectKind kind, string identity) => Name(Family(kind)) + ":" + identity;
 
-    public static string Family(PgObjectKind kind) => kind switch
+    public static ObjectFamily Family(PgObjectKind kind) => kind switch
     {
-        PgObjectKind.Function or PgObjectKind.Procedure => "routine",
-        PgObjectKind.Trigger => "trigger",
-        PgObjectKind.View or PgObjectKind.MaterializedView => "view",
-        PgObjectKind.EventTrigger => "eventtrigger",
-        _ => kind.ToString().ToLowerInvariant(),
+        PgObjectKind.Function or PgObjectKind.Procedure => ObjectFamily.Routine,
+        PgObjectKind.Trigger => ObjectFamily.Trigger,
+        PgObjectKind.View or PgObjectKind.MaterializedView => ObjectFamily.View,
+        PgObjectKind.Policy => ObjectFamily.Policy,
+        PgObjectKind.EventTrigger => ObjectFamily.EventTrigger,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The family as keys spell it: <c>routine</c>, <c>trigger</c>, <c>view</c>, <c>policy</c>, <c>eventtrigger</c>.</summary>
+    public static string Name(ObjectFamily family) => family switch
+    {
+        ObjectFamily.Routine => "routine",
+        ObjectFamily.Trigger => "trigger",
+        ObjectFamily.View => "view",
+        ObjectFamily.Policy => "policy",
+        ObjectFamily.EventTrigger => "eventtrigger",
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, null),
     };
 
     /// <summary>The kind in words, for messages: <c>function</c>, <c>materialized view</c>, <c>event trigger</c>.</summary>

@@ -15,6 +15,32 @@ public sealed class PgObject
     private readonly StringList _indexes = StringList.Empty;
     private readonly StringList _dependsOn = StringList.Empty;
 
+    /// <summary>
+    /// A copy of <paramref name="source"/>, every property of it: the class's <c>with</c>. An object initializer changes
+    /// what differs: <c>new PgObject(obj) { Definition = live.Definition }</c>.
+    /// </summary>
+    public PgObject(PgObject source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Kind = source.Kind;
+        Schema = source.Schema;
+        Name = source.Name;
+        Table = source.Table;
+        Arguments = source.Arguments;
+        Identity = source.Identity;
+        Definition = source.Definition;
+        Owner = source.Owner;
+        Comment = source.Comment;
+        Acl = source.Acl;
+        TriggerState = source.TriggerState;
+        IsConstraintTrigger = source.IsConstraintTrigger;
+        Indexes = source.Indexes;
+        WithNoData = source.WithNoData;
+        Policy = source.Policy;
+        Oid = source.Oid;
+        DependsOn = source.DependsOn;
+    }
+
     public PgObjectKind Kind { get; }
 
     /// <summary>The schema (for a trigger or a policy: the schema of its table; for an event trigger: empty), unquoted.</summary>
@@ -40,7 +66,7 @@ public sealed class PgObject
     /// materialized view, its CREATE statement (with storage options) followed by its indexes' (pg_get_indexdef);
     /// for a policy and an event trigger, a CREATE statement built from pg_policy / pg_event_trigger.
     /// </summary>
-    public string Definition { get; }
+    public string Definition { get; init; }
 
     public string? Owner { get; init; }
 

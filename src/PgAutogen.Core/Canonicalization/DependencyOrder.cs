@@ -1,3 +1,4 @@
+using PgAutogen.Core.Diff;
 using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Canonicalization;
@@ -12,7 +13,7 @@ namespace PgAutogen.Core.Canonicalization;
 /// The references are the names the parser found (<see cref="DeclarationFacts.References"/>), matched to declared
 /// objects by name and, where both are written, schema; a match may be too broad (an unqualified name, an overload),
 /// which only constrains the order more. A stable topological sort: statements keep their order unless a referenced
-/// one comes later; statements in a cycle keep their order after the others. The server still judges: what this does
+/// one comes later; statements in a cycle keep their order after the others (<see cref="DependencyGraph"/>). The server still judges: what this does
 /// not see is handled by the slow path, as before.
 /// </para>
 /// </summary>
@@ -47,9 +48,7 @@ internal static class DependencyOrder
             }
         }
 
-        var successors = new List<int>?[count];
-        var indegree = new int[count];
-        var edges = 0;
+        var graph = new DependencyGraph(count);
         for (var i = 0; i < count; i++)
         {
             var declaration = statements[i].Declaration;
@@ -74,52 +73,18 @@ internal static class DependencyOrder
                         continue;
                     }
 
-                    (successors[j] ??= new List<int>()).Add(i);
-                    indegree[i]++;
-                    edges++;
+                    graph.AddEdge(j, i);
                 }
             }
         }
 
-        if (edges == 0)
+        if (graph.Edges == 0)
         {
             return statements;
         }
 
-        // Kahn's algorithm, always taking the earliest statement that is ready: the original order where it works.
-        var ready = new PriorityQueue<int, int>();
-        for (var i = 0; i < count; i++)
-        {
-            if (indegree[i] == 0)
-            {
-                ready.Enqueue(i, i);
-            }
-        }
-
-        var order = new List<int>(count);
-        var placed = new bool[count];
-        while (ready.TryDequeue(out var next, out _))
-        {
-            order.Add(next);
-            placed[next] = true;
-            foreach (var successor in successors[next] ?? Enumerable.Empty<int>())
-            {
-                if (--indegree[successor] == 0)
-                {
-                    ready.Enqueue(successor, successor);
-                }
-            }
-        }
-
-        // A cycle (or a reference too broad to tell): those keep their order, after the rest.
-        for (var i = 0; i < count; i++)
-        {
-            if (!placed[i])
-            {
-                order.Add(i);
-            }
-        }
-
+        // The original order where the references allow it; a cycle (or a reference too broad to tell) keeps its order after the rest.
+        var order = graph.Sort();
         for (var i = 0; i < count; i++)
         {
             if (order[i] != i)

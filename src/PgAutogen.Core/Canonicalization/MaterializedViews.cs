@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
 
 namespace PgAutogen.Core.Canonicalization;
 
@@ -15,23 +16,19 @@ namespace PgAutogen.Core.Canonicalization;
 /// fails, e.g. on a name declared later): it is dropped with its dependents (<see cref="Recreation"/>, which refuses
 /// dependents PgAutogen does not manage), to be created by its declaration in the batch.
 /// </summary>
-internal static class MaterializedViews
+internal sealed class MaterializedViews(CompareContext context)
 {
-    private const string TrialSavepoint = "pgautogen_matview";
-
     /// <summary>Checks the index declarations and judges the declared materialized views; returns the declarations (views and indexes) to skip.</summary>
-    public static async Task<IReadOnlySet<PgDeclaration>> JudgeAsync(
-        NpgsqlConnection connection, IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current, string currentSchema,
-        Recreation recreation, IEngineEvents events, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<PgDeclaration>> JudgeAsync(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current, Recreation recreation)
     {
         var skipped = new HashSet<PgDeclaration>();
         var views = declarations.Where(d => d.Kind == PgObjectKind.MaterializedView && !d.IsComment && !d.IsIndex)
-            .GroupBy(d => Qualified(d, currentSchema), StringComparer.Ordinal)
+            .GroupBy(d => context.Qualify(d.Schema, d.Name), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var indexes = new Dictionary<string, List<PgDeclaration>>(StringComparer.Ordinal);
         foreach (var index in declarations.Where(d => d.IsIndex))
         {
-            var on = Qualified(index, currentSchema);
+            var on = context.Qualify(index.Schema, index.Name);
             if (!views.ContainsKey(on))
             {
                 throw new PgAutogenException(PgErrorId.DeclarationStatementNotAllowed,
@@ -72,7 +69,7 @@ internal static class MaterializedViews
             }
             else
             {
-                why = await TryAsync(connection, declaration, viewIndexes, existing, cancellationToken).ConfigureAwait(false);
+                why = await TryAsync(declaration, viewIndexes, existing).ConfigureAwait(false);
             }
 
             if (why is null)
@@ -82,23 +79,24 @@ internal static class MaterializedViews
                 continue;
             }
 
-            events.Verbose($"{existing.Identity}: {why}; dropped and created again.");
-            await recreation.DropAsync(connection, declaration, currentSchema, why, cancellationToken).ConfigureAwait(false);
+            context.Events.Verbose($"{existing.Identity}: {why}; dropped and created again.");
+            await recreation.DropAsync(context, declaration, why).ConfigureAwait(false);
         }
 
         if (skipped.Count > 0)
         {
-            events.Verbose($"{skipped.Count(d => !d.IsIndex)} declared materialized view(s) are the same as in the database: not re-created.");
+            context.Events.Verbose($"{skipped.Count(d => !d.IsIndex)} declared materialized view(s) are the same as in the database: not re-created.");
         }
 
         return skipped;
     }
 
     /// <summary>Null when the declaration gives exactly the live definition; otherwise why it must be re-created.</summary>
-    private static async Task<string?> TryAsync(
-        NpgsqlConnection connection, PgDeclaration declaration, IReadOnlyList<PgDeclaration> indexes, PgObject existing, CancellationToken cancellationToken)
+    private async Task<string?> TryAsync(PgDeclaration declaration, IReadOnlyList<PgDeclaration> indexes, PgObject existing)
     {
-        await Execute(connection, "SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
+        var connection = context.Connection;
+        var cancellationToken = context.CancellationToken;
+        await context.SaveAsync(Savepoints.MaterializedView).ConfigureAwait(false);
         try
         {
             await using (var batch = new NpgsqlBatch(connection))
@@ -122,10 +120,10 @@ internal static class MaterializedViews
                 }
 
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER MATERIALIZED VIEW {existing.Identity} RENAME TO {stash}"));
-                batch.BatchCommands.Add(Canonicalizer.Verbatim(Canonicalizer.WithNoData(declaration).Sql));
+                batch.BatchCommands.Add(SqlCommands.Verbatim(StatementPreparer.WithNoData(declaration).Sql));
                 foreach (var index in indexes)
                 {
-                    batch.BatchCommands.Add(Canonicalizer.Verbatim(index.Sql));
+                    batch.BatchCommands.Add(SqlCommands.Verbatim(index.Sql));
                 }
 
                 await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -152,17 +150,8 @@ internal static class MaterializedViews
         }
         finally
         {
-            await Execute(connection, "ROLLBACK TO SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
-            await Execute(connection, "RELEASE SAVEPOINT " + TrialSavepoint, cancellationToken).ConfigureAwait(false);
+            await context.RollbackToAsync(Savepoints.MaterializedView).ConfigureAwait(false);
+            await context.ReleaseAsync(Savepoints.MaterializedView).ConfigureAwait(false);
         }
-    }
-
-    private static string Qualified(PgDeclaration declaration, string currentSchema) =>
-        Identities.Relation(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name);
-
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

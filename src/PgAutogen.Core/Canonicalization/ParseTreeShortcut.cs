@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
-using PgAutogen.Core.Catalog;
+using PgAutogen.Core.Databases;
 using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Canonicalization;
+
+/// <summary>What the shortcut needs of the session, read with the compare's settings: does it resolve names in pg_catalog first, is its role a superuser, and which role it is.</summary>
+internal sealed record ShortcutSession(bool CatalogFirst, bool Superuser, string User);
 
 /// <summary>
 /// The parse-tree shortcut (<see cref="CanonicalizationOptions.ParseTreeShortcut"/>): a declaration whose parse tree is
@@ -33,13 +36,8 @@ namespace PgAutogen.Core.Canonicalization;
 /// Validation skips unchanged routines anyway; the downgrade check and re-creation only concern changed objects.
 /// </para>
 /// </summary>
-/// <summary>What the shortcut needs of the session, read with the compare's settings: does it resolve names in pg_catalog first, is its role a superuser, and which role it is.</summary>
-internal sealed record ShortcutSession(bool CatalogFirst, bool Superuser, string User);
-
 internal static class ParseTreeShortcut
 {
-    private const string Savepoint = "pgautogen_shortcut";
-
     /// <summary>
     /// The statements that must be executed: <paramref name="prepared"/> without the unchanged ones (the same list when
     /// none is), and the unchanged declarations with the current object each one is.
@@ -70,14 +68,15 @@ internal static class ParseTreeShortcut
     /// Executes the statements in one batch, in a savepoint. False (rolled back to the savepoint) when PostgreSQL refused
     /// any of them: then everything is executed as without the shortcut. A lock or statement timeout is the error.
     /// </summary>
-    public static async Task<bool> TryBatchAsync(NpgsqlConnection connection, List<PreparedStatement> statements, IEngineEvents events, CancellationToken cancellationToken)
+    public static async Task<bool> TryBatchAsync(CompareContext context, List<PreparedStatement> statements)
     {
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoint));
+        var cancellationToken = context.CancellationToken;
+        await using var batch = new NpgsqlBatch(context.Connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT " + Savepoints.Shortcut));
         foreach (var statement in statements)
         {
-            batch.BatchCommands.Add(Canonicalizer.Verbatim(statement.Sql));
-            events.Debug(statement.Sql);
+            batch.BatchCommands.Add(SqlCommands.Verbatim(statement.Sql));
+            context.Events.Debug(statement.Sql);
         }
 
         try
@@ -87,14 +86,12 @@ internal static class ParseTreeShortcut
         }
         catch (PostgresException ex) when (ex.SqlState is "55P03" or "57014" && !cancellationToken.IsCancellationRequested)
         {
-            var index = batch.BatchCommands.IndexOf(ex.BatchCommand!) - 1;
-            throw Canonicalizer.ErrorFor(ex, index >= 0 && index < statements.Count ? statements[index] : null, cancellationToken);
+            throw CanonicalizationErrors.ForBatch(ex, batch, statements, before: 1, cancellationToken);
         }
         catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            events.Verbose($"Executing the changed declarations alone failed ({ex.MessageText}); executing every declaration.");
-            await using var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT " + Savepoint, connection);
-            await rollback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            context.Events.Verbose($"Executing the changed declarations alone failed ({ex.MessageText}); executing every declaration.");
+            await context.RollbackToAsync(Savepoints.Shortcut).ConfigureAwait(false);
             return false;
         }
     }
@@ -110,7 +107,7 @@ internal static class ParseTreeShortcut
         var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
         // Any schema: an unqualified COMMENT ON may name it too.
         var commented = declarations.Where(d => d.IsComment).Select(d => (ObjectKey.Family(d.Kind), d.Name, d.Table ?? "")).ToHashSet();
-        var byName = new Dictionary<(string Family, string Schema, string Name, string Table), List<PgObject>>();
+        var byName = new Dictionary<(ObjectFamily Family, string Schema, string Name, string Table), List<PgObject>>();
         foreach (var obj in current)
         {
             var key = (ObjectKey.Family(obj.Kind), obj.Schema, obj.Name, obj.Kind == PgObjectKind.Trigger ? obj.Table ?? "" : "");
@@ -216,19 +213,21 @@ internal static class ParseTreeShortcut
 /// <summary>
 /// The tree hashes of current objects' catalog definitions (null for one that does not parse). Hashing starts as soon as
 /// the current catalog is read (<see cref="Start"/>), while the declarations are still being parsed and the cores are
-/// not all busy; it is stopped when they are parsed (<see cref="StopAsync"/>), and what the pairs still need is hashed
-/// then (<see cref="Complete"/>): a compare of a few declarations against a large catalog never hashes all of it.
+/// not all busy; it is stopped when they are parsed (<see cref="StopAsync"/>, or on disposal), and what the pairs still
+/// need is hashed then (<see cref="Complete"/>): a compare of a few declarations against a large catalog never hashes all of it.
 /// </summary>
 /// <remarks>Keyed by reference: PgObject has no value equality.</remarks>
-internal sealed class CurrentTrees
+internal sealed class CurrentTrees : IDisposable
 {
     private readonly ConcurrentDictionary<PgObject, string?> _hashes = new();
+    private CancellationTokenSource? _stop;
     private Task _background = Task.CompletedTask;
 
-    /// <summary>Hashes the candidates among <paramref name="current"/> in the background until <paramref name="stop"/>.</summary>
-    public static CurrentTrees Start(IReadOnlyList<PgObject> current, CancellationToken stop)
+    /// <summary>Hashes the candidates among <paramref name="current"/> in the background until stopped (or <paramref name="cancellationToken"/>).</summary>
+    public static CurrentTrees Start(IReadOnlyList<PgObject> current, CancellationToken cancellationToken)
     {
-        var trees = new CurrentTrees();
+        var trees = new CurrentTrees { _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) };
+        var stop = trees._stop.Token;
         trees._background = Task.Run(() =>
         {
             try
@@ -244,8 +243,16 @@ internal sealed class CurrentTrees
         return trees;
     }
 
-    /// <summary>Waits for the background hashing to stop (after its token was cancelled).</summary>
-    public Task StopAsync() => _background;
+    /// <summary>Stops the background hashing and waits for it.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop is not null)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _background.ConfigureAwait(false);
+    }
 
     /// <summary>Hashes, on every core, those of <paramref name="objects"/> not hashed yet.</summary>
     public void Complete(IEnumerable<PgObject> objects)
@@ -255,4 +262,10 @@ internal sealed class CurrentTrees
     }
 
     public string? Hash(PgObject obj) => _hashes.TryGetValue(obj, out var hash) ? hash : DeclarationFacts.TreeHashOf(obj.Definition);
+
+    public void Dispose()
+    {
+        _stop?.Cancel();
+        _stop?.Dispose();
+    }
 }

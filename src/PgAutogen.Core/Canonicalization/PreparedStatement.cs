@@ -26,10 +26,13 @@ internal sealed class PreparedStatement
     /// <summary>Not executed unless what it declares must be rebuilt (a materialized view found unchanged, and its indexes).</summary>
     public bool Skipped { get; set; }
 
-    /// <summary>Maps a 1-based character position in <see cref="Sql"/> to a 0-based offset in the declaration's text.</summary>
+    /// <summary>
+    /// Maps a 1-based character position in <see cref="Sql"/> (PostgreSQL's error position: characters, not UTF-16 units)
+    /// to a 0-based UTF-16 offset in the declaration's text.
+    /// </summary>
     public int ToDeclarationOffset(int position)
     {
-        var offset = position - 1;
+        var offset = Parsing.SourceText.CharOffset(Sql, position - 1);
         if (InjectedAt >= 0 && offset >= InjectedAt + InjectedLength)
         {
             offset -= InjectedLength;

@@ -48,35 +48,30 @@ internal sealed class Recreation
         ORDER BY x.depth DESC, 6
         """;
 
-    private readonly Dictionary<(string Family, uint Oid), PgObject> _currentByOid;
+    private readonly Dictionary<CatalogId, PgObject> _currentByOid;
 
     public Recreation(IReadOnlyList<PgObject> current)
     {
-        _currentByOid = current.ToDictionary(o => (ObjectKey.Family(o.Kind), o.Oid));
+        _currentByOid = current.ToDictionary(CatalogId.Of);
     }
 
     /// <summary>Why each current object (by key) is dropped and created again: the server's message, or the object it is rebuilt for.</summary>
     public Dictionary<string, string> Reasons { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Drops the object <paramref name="declaration"/> targets and its dependents. Returns the (family, oid)
-    /// of every dropped dependent, or null when the declaration targets no existing object (the error is genuine).
+    /// Drops the object <paramref name="declaration"/> targets and its dependents (<paramref name="why"/>: what makes a
+    /// re-creation necessary). Returns the catalog rows of the object and every dropped dependent, or null when the
+    /// declaration targets no existing object (the error is genuine).
     /// </summary>
-    public Task<HashSet<(string Family, uint Oid)>?> DropAsync(
-        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, PostgresException refusal, CancellationToken cancellationToken) =>
-        DropAsync(connection, declaration, currentSchema, refusal.MessageText, cancellationToken);
-
-    /// <summary>As above, with the reason in words (<paramref name="why"/>: what makes a re-creation necessary).</summary>
-    public async Task<HashSet<(string Family, uint Oid)>?> DropAsync(
-        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, string why, CancellationToken cancellationToken)
+    public async Task<HashSet<CatalogId>?> DropAsync(CompareContext context, PgDeclaration declaration, string why)
     {
-        var target = await ResolveAsync(connection, declaration, currentSchema, cancellationToken).ConfigureAwait(false);
-        if (target is null || !_currentByOid.TryGetValue((target.Value.Family, target.Value.Oid), out var old))
+        var target = await new TargetResolver(context).ResolveExistingAsync(declaration).ConfigureAwait(false);
+        if (target is not { } id || !_currentByOid.TryGetValue(id, out var old))
         {
             return null;
         }
 
-        var (dependents, unmanaged) = await DependentsAsync(connection, target.Value.ClassId, target.Value.Oid, cancellationToken).ConfigureAwait(false);
+        var (dependents, unmanaged) = await DependentsAsync(context, id).ConfigureAwait(false);
         if (unmanaged.Count > 0)
         {
             var list = string.Join("; ", unmanaged.Distinct(StringComparer.Ordinal));
@@ -91,7 +86,7 @@ internal sealed class Recreation
             };
         }
 
-        var drops = new NpgsqlBatch(connection);
+        var drops = new NpgsqlBatch(context.Connection);
         await using (drops.ConfigureAwait(false))
         {
             foreach (var (dependent, _) in dependents)
@@ -100,7 +95,7 @@ internal sealed class Recreation
             }
 
             drops.BatchCommands.Add(new NpgsqlBatchCommand(SqlBuilder.Drop(old).TrimEnd(';')));
-            await drops.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await drops.ExecuteNonQueryAsync(context.CancellationToken).ConfigureAwait(false);
         }
 
         Reasons[old.Key] = why;
@@ -111,7 +106,7 @@ internal sealed class Recreation
 
         // The object itself too: its COMMENT declaration (if any) runs again after it is created anew.
         var dropped = dependents.Select(d => d.Id).ToHashSet();
-        dropped.Add((target.Value.Family, target.Value.Oid));
+        dropped.Add(id);
         return dropped;
     }
 
@@ -120,16 +115,9 @@ internal sealed class Recreation
     /// created again to go back to its current form. Marks it and every dependent for re-creation in both
     /// directions; an unmanaged dependent is an error, as it is going up.
     /// </summary>
-    public async Task MarkForDowngradeAsync(NpgsqlConnection connection, PgObject obj, string why, CancellationToken cancellationToken)
+    public async Task MarkForDowngradeAsync(CompareContext context, PgObject obj, string why)
     {
-        var classId = obj.Kind switch
-        {
-            PgObjectKind.Function or PgObjectKind.Procedure => Catalog.CatalogInspector.PgProcOid,
-            PgObjectKind.Policy => Catalog.CatalogInspector.PgPolicyOid,
-            PgObjectKind.EventTrigger => Catalog.CatalogInspector.PgEventTriggerOid,
-            _ => Catalog.CatalogInspector.PgClassOid,
-        };
-        var (dependents, unmanaged) = await DependentsAsync(connection, classId, obj.Oid, cancellationToken).ConfigureAwait(false);
+        var (dependents, unmanaged) = await DependentsAsync(context, CatalogId.Of(obj)).ConfigureAwait(false);
         if (unmanaged.Count > 0)
         {
             throw new PgAutogenException(PgErrorId.UnmanagedDependent,
@@ -149,16 +137,15 @@ internal sealed class Recreation
     }
 
     /// <summary>The managed objects (from this instance's catalog) and the descriptions of unmanaged ones that depend on a catalog row, deepest first.</summary>
-    private async Task<(List<(PgObject Object, (string, uint) Id)> Managed, List<string> Unmanaged)> DependentsAsync(
-        NpgsqlConnection connection, uint classId, uint oid, CancellationToken cancellationToken)
+    private async Task<(List<(PgObject Object, CatalogId Id)> Managed, List<string> Unmanaged)> DependentsAsync(CompareContext context, CatalogId of)
     {
-        var dependents = new List<(PgObject Object, (string, uint) Id)>();
+        var dependents = new List<(PgObject Object, CatalogId Id)>();
         var unmanaged = new List<string>();
-        await using var cmd = new NpgsqlCommand(DependentsQuery, connection);
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = classId });
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = oid });
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var cmd = new NpgsqlCommand(DependentsQuery, context.Connection);
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = of.ClassId });
+        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = of.Oid });
+        await using var reader = await cmd.ExecuteReaderAsync(context.CancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(context.CancellationToken).ConfigureAwait(false))
         {
             var kind = reader.IsDBNull(3) ? "?" : reader.GetString(3);
             if (kind == "clone" || (kind == "i" && !reader.IsDBNull(4) && reader.GetString(4) == "m"))
@@ -168,17 +155,17 @@ internal sealed class Recreation
 
             var family = kind switch
             {
-                "v" or "m" => "view",
-                "f" or "p" => "routine",
-                "T" => "trigger",
-                "P" => "policy",
-                "E" => "eventtrigger",
-                _ => null,
+                "v" or "m" => ObjectFamily.View,
+                "f" or "p" => ObjectFamily.Routine,
+                "T" => ObjectFamily.Trigger,
+                "P" => ObjectFamily.Policy,
+                "E" => ObjectFamily.EventTrigger,
+                _ => (ObjectFamily?)null,
             };
             var dependentOid = reader.GetFieldValue<uint>(1);
-            if (family is not null && _currentByOid.TryGetValue((family, dependentOid), out var managed))
+            if (family is { } f && _currentByOid.TryGetValue(new CatalogId(f, dependentOid), out var managed))
             {
-                dependents.Add((managed, (family, dependentOid)));
+                dependents.Add((managed, new CatalogId(f, dependentOid)));
             }
             else
             {
@@ -187,37 +174,5 @@ internal sealed class Recreation
         }
 
         return (dependents, unmanaged);
-    }
-
-    /// <summary>The existing catalog row a declaration targets: (catalog, family, oid), or null.</summary>
-    internal static async Task<(uint ClassId, string Family, uint Oid)?> ResolveAsync(
-        NpgsqlConnection connection, PgDeclaration declaration, string currentSchema, CancellationToken cancellationToken)
-    {
-        string sql;
-        string family;
-        uint classId;
-        string value;
-        switch (declaration.Kind)
-        {
-            case PgObjectKind.Function or PgObjectKind.Procedure:
-                sql = "SELECT pg_catalog.to_regprocedure($1)::oid";
-                family = "routine";
-                classId = Catalog.CatalogInspector.PgProcOid;
-                value = Canonicalizer.Signature(declaration, currentSchema);
-                break;
-            case PgObjectKind.View or PgObjectKind.MaterializedView:
-                sql = "SELECT pg_catalog.to_regclass($1)::oid";
-                family = "view";
-                classId = Catalog.CatalogInspector.PgClassOid;
-                value = SqlIdentifier.Qualify(declaration.Schema.Length == 0 ? currentSchema : declaration.Schema, declaration.Name);
-                break;
-            default:
-                return null;
-        }
-
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = value });
-        var result = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return result is uint oid ? (classId, family, oid) : null;
     }
 }

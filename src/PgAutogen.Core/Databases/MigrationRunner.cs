@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using PgAutogen.Core.Canonicalization;
 using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Databases;
@@ -55,7 +54,7 @@ public static class MigrationRunner
         {
             var sql = source.Decode(s, e);
             events.Debug(sql);
-            batch.BatchCommands.Add(Canonicalizer.Verbatim(sql));
+            batch.BatchCommands.Add(SqlCommands.Verbatim(sql));
         }
 
         try
@@ -66,7 +65,7 @@ public static class MigrationRunner
         catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
         {
             var index = batch.BatchCommands.IndexOf(ex.BatchCommand!);
-            var (line, column) = index >= 0 ? source.Locate(statements[index].Start) : (0, 0);
+            var (line, column) = index >= 0 ? Where(source, statements[index].Start, ex) : (0, 0);
             throw new PgAutogenException(PgErrorId.QueryFailed,
                 $"{path}:{line}:{column}: {ex.MessageText}" + (string.IsNullOrEmpty(ex.Detail) ? "" : "\nDETAIL: " + ex.Detail) +
                 (string.IsNullOrEmpty(ex.Hint) ? "" : "\nHINT: " + ex.Hint) + "\nThe migration was rolled back; nothing was changed.", ex)
@@ -91,12 +90,11 @@ public static class MigrationRunner
             events.Debug(sql);
             try
             {
-                await using var single = new NpgsqlBatch(conn) { BatchCommands = { Canonicalizer.Verbatim(sql) } };
-                await single.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await SqlCommands.ExecuteVerbatimAsync(conn, sql, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                var (line, column) = source.Locate(s);
+                var (line, column) = Where(source, s, ex);
                 throw new PgAutogenException(PgErrorId.QueryFailed,
                     $"{path}:{line}:{column}: {ex.MessageText}" + (string.IsNullOrEmpty(ex.Detail) ? "" : "\nDETAIL: " + ex.Detail) +
                     (string.IsNullOrEmpty(ex.Hint) ? "" : "\nHINT: " + ex.Hint) +
@@ -108,6 +106,10 @@ public static class MigrationRunner
             }
         }
     }
+
+    /// <summary>Where the server's error lies in the file: at its position inside the statement, or at the statement's start.</summary>
+    private static (int Line, int Column) Where(SourceText source, int statementStart, PostgresException ex) =>
+        source.Locate(ex.Position > 0 ? source.AdvanceCodePoints(statementStart, ex.Position - 1) : statementStart);
 
     /// <summary>True when the marker line that ends at <paramref name="sectionStart"/> carries dbmate's <c>transaction:false</c>.</summary>
     private static bool MarkerSaysNoTransaction(ReadOnlySpan<byte> text, int sectionStart)

@@ -18,42 +18,38 @@ public static class MigrationPlanner
     }
 
     /// <param name="migrationRole">The role the migration will run as (objects it creates are owned by it); an object owned by another role gets ALTER ... OWNER TO.</param>
+    /// <param name="decisions">What canonicalization decided: each object's declaration, what is re-created and why, which comments are declared.</param>
     public static IReadOnlyList<MigrationOp> Plan(
         IReadOnlyList<PgObject> current,
         IReadOnlyList<PgObject> desired,
-        IReadOnlyDictionary<string, PgDeclaration>? declarations = null,
-        string? migrationRole = null,
-        IReadOnlyDictionary<string, string>? recreated = null,
-        IReadOnlySet<string>? commented = null)
+        ObjectDecisions? decisions = null,
+        string? migrationRole = null)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(desired);
-        declarations ??= new Dictionary<string, PgDeclaration>();
-        recreated ??= new Dictionary<string, string>();
-        commented ??= new HashSet<string>();
+        decisions ??= ObjectDecisions.None;
 
-        var up = Steps(current, desired, upgrade: true, migrationRole, recreated, commented);
-        var down = Steps(desired, current, upgrade: false, migrationRole, recreated, commented).ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var up = Steps(current, desired, upgrade: true, migrationRole, decisions);
+        var down = Steps(desired, current, upgrade: false, migrationRole, decisions).ToDictionary(s => s.Id);
         var currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var desiredByKey = desired.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var ops = new List<MigrationOp>(up.Count);
         foreach (var step in up)
         {
             // The inverse of dropping the live object is creating it again, and the other way round.
-            var back = down[Counterpart(step.Key)];
+            var back = down[step.Id.Counterpart];
             currentByKey.TryGetValue(step.ObjectKey, out var cur);
             desiredByKey.TryGetValue(step.ObjectKey, out var des);
-            declarations.TryGetValue(step.ObjectKey, out var declaration);
+            var decision = decisions.For(step.ObjectKey);
             ops.Add(new MigrationOp(step.Action, (des ?? cur)!.Kind, (des ?? cur)!.Identity, step.Sql, back.Sql)
             {
                 Current = cur,
                 Desired = des,
                 Order = step.Order,
                 DownOrder = back.Order,
-                Reason = Reason(step, recreated),
-                Phase = step.Key.EndsWith(DropPart, StringComparison.Ordinal) ? MigrationPhase.Drop
-                    : step.Key.EndsWith(CreatePart, StringComparison.Ordinal) ? MigrationPhase.Create : null,
-                Declaration = declaration?.Location ?? "",
+                Reason = Reason(step, decision),
+                Phase = step.Id.Part switch { StepPart.Drop => MigrationPhase.Drop, StepPart.Create => MigrationPhase.Create, _ => null },
+                Declaration = decision.Declaration?.Location ?? "",
                 Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
             });
         }
@@ -63,17 +59,24 @@ public static class MigrationPlanner
 
     private static bool SameComment(PgObject a, PgObject b) => string.Equals(a.Comment ?? "", b.Comment ?? "", StringComparison.Ordinal);
 
-    private const string DropPart = "#drop";
-    private const string CreatePart = "#create";
-
-    private static string Counterpart(string key) =>
-        key.EndsWith(DropPart, StringComparison.Ordinal) ? key[..^DropPart.Length] + CreatePart
-        : key.EndsWith(CreatePart, StringComparison.Ordinal) ? key[..^CreatePart.Length] + DropPart
-        : key;
-
-    private static string Reason(Step step, IReadOnlyDictionary<string, string> recreated) => step.Action switch
+    /// <summary>What a step does to its object: all of the change, or one half of a re-creation.</summary>
+    private enum StepPart
     {
-        MigrationAction.DropAndCreate when recreated.TryGetValue(step.ObjectKey, out var why) =>
+        Whole,
+        Create,
+        Drop,
+    }
+
+    /// <summary>A step's identity: its object's key, and which part of the object's change it is.</summary>
+    private readonly record struct StepId(string ObjectKey, StepPart Part)
+    {
+        /// <summary>The step that undoes this one: dropping the live object is undone by creating it again, and the other way round.</summary>
+        public StepId Counterpart => this with { Part = Part switch { StepPart.Drop => StepPart.Create, StepPart.Create => StepPart.Drop, _ => Part } };
+    }
+
+    private static string Reason(Step step, ObjectDecision decision) => step.Action switch
+    {
+        MigrationAction.DropAndCreate when decision.RecreateReason is { } why =>
             (step.To is null ? "dropped, to be created again: " : "created again: ") + why
             + (step.To?.Kind == PgObjectKind.MaterializedView ? "; " + DataNote(step.To) : ""),
         MigrationAction.Create when step.To!.Kind == PgObjectKind.MaterializedView => "declared, not in the database; " + DataNote(step.To),
@@ -101,11 +104,10 @@ public static class MigrationPlanner
 
     private sealed class Step
     {
-        public required string Key { get; init; }
+        public required StepId Id { get; init; }
 
         /// <summary>The object's key (a re-created object has a drop step and a create step).</summary>
-        public string ObjectKey => Key.EndsWith(DropPart, StringComparison.Ordinal) ? Key[..^DropPart.Length]
-            : Key.EndsWith(CreatePart, StringComparison.Ordinal) ? Key[..^CreatePart.Length] : Key;
+        public string ObjectKey => Id.ObjectKey;
 
         /// <summary>The step only changes the comment.</summary>
         public bool CommentOnly { get; init; }
@@ -125,8 +127,7 @@ public static class MigrationPlanner
 
     /// <summary>The steps that take <paramref name="from"/> to <paramref name="to"/>, in an order that runs.</summary>
     private static List<Step> Steps(
-        IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole,
-        IReadOnlyDictionary<string, string> recreated, IReadOnlySet<string> commented)
+        IReadOnlyList<PgObject> from, IReadOnlyList<PgObject> to, bool upgrade, string? migrationRole, ObjectDecisions decisions)
     {
         var fromByKey = from.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var toByKey = to.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -134,25 +135,26 @@ public static class MigrationPlanner
 
         foreach (var (key, target) in toByKey)
         {
+            var decision = decisions.For(key);
             if (!fromByKey.TryGetValue(key, out var source))
             {
                 steps.Add(new Step
                 {
-                    Key = key,
+                    Id = new StepId(key, StepPart.Whole),
                     Action = MigrationAction.Create,
                     To = target,
                     Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
                     Phase = CreatePhase(target.Kind),
                 });
             }
-            else if (recreated.ContainsKey(key))
+            else if (decision.Recreated)
             {
                 // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
-                steps.Add(new Step { Key = key + DropPart, Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
-                var restored = upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target;
+                steps.Add(new Step { Id = new StepId(key, StepPart.Drop), Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
+                var restored = upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target;
                 steps.Add(new Step
                 {
-                    Key = key + CreatePart,
+                    Id = new StepId(key, StepPart.Create),
                     Action = MigrationAction.DropAndCreate,
                     To = target,
                     Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole),
@@ -166,21 +168,21 @@ public static class MigrationPlanner
                 var (sql, dropAndCreate) = SqlBuilder.Replace(source, target, state);
                 steps.Add(new Step
                 {
-                    Key = key,
+                    Id = new StepId(key, StepPart.Whole),
                     Action = dropAndCreate ? MigrationAction.DropAndCreate : MigrationAction.Replace,
                     From = source,
                     To = target,
                     // A re-created object starts bare: give it back its comment, grants and owner.
                     Sql = dropAndCreate
-                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, commented.Contains(key)) : target, migrationRole)
-                        : sql + (commented.Contains(key) && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
+                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target, migrationRole)
+                        : sql + (decision.CommentDeclared && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
                     Phase = CreatePhase(target.Kind),
                 });
             }
-            else if (commented.Contains(key) && !SameComment(source, target))
+            else if (decision.CommentDeclared && !SameComment(source, target))
             {
                 // Only the declared comment differs.
-                steps.Add(new Step { Key = key, Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
+                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
             }
         }
 
@@ -188,7 +190,7 @@ public static class MigrationPlanner
         {
             if (!toByKey.ContainsKey(key))
             {
-                steps.Add(new Step { Key = key, Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
+                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
             }
         }
 
@@ -197,20 +199,11 @@ public static class MigrationPlanner
     }
 
     /// <summary>The desired object carrying the live object's comment, grants and owner (the declarations do not state them).</summary>
-    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target.Kind, target.Schema, target.Name, target.Identity, target.Definition)
+    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target)
     {
-        Table = target.Table,
-        Arguments = target.Arguments,
         Owner = live.Owner,
         Comment = declaredComment ? target.Comment : live.Comment,
         Acl = live.Acl,
-        TriggerState = target.TriggerState,
-        IsConstraintTrigger = target.IsConstraintTrigger,
-        Indexes = target.Indexes,
-        WithNoData = target.WithNoData,
-        Policy = target.Policy,
-        Oid = target.Oid,
-        DependsOn = target.DependsOn,
     };
 
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
@@ -228,17 +221,26 @@ public static class MigrationPlanner
     };
 
     /// <summary>
-    /// Orders the steps from the dependency edges (pg_depend of each side), preferring the baseline phase
-    /// where the edges leave a choice (Kahn's algorithm with a (phase, identity) priority: deterministic,
-    /// O(E log V)). Creating or replacing X waits for the steps that create or replace what the new X
-    /// depends on; dropping Y waits for every step on an object whose current form depends on Y.
+    /// Orders the steps from the dependency edges (pg_depend of each side), preferring the baseline phase, then the object's
+    /// key, where the edges leave a choice (<see cref="DependencyGraph"/>). Creating or replacing X waits for the steps that
+    /// create or replace what the new X depends on; dropping Y waits for every step on an object whose current form
+    /// depends on Y; the second half of a re-creation waits for its first. A cycle (not expected from pg_depend) keeps the
+    /// baseline order.
     /// </summary>
     private static void Order(List<Step> steps)
     {
-        var byIdentity = new Dictionary<string, List<Step>>(StringComparer.Ordinal);
-        foreach (var step in steps)
+        steps.Sort(static (a, b) =>
         {
-            foreach (var identity in new[] { step.From?.Identity, step.To?.Identity }.Distinct())
+            var c = a.Phase.CompareTo(b.Phase);
+            c = c != 0 ? c : string.CompareOrdinal(a.Id.ObjectKey, b.Id.ObjectKey);
+            return c != 0 ? c : a.Id.Part.CompareTo(b.Id.Part);
+        });
+        var index = new Dictionary<Step, int>(steps.Count);
+        var byIdentity = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            index[steps[i]] = i;
+            foreach (var identity in new[] { steps[i].From?.Identity, steps[i].To?.Identity }.Distinct())
             {
                 if (identity is null)
                 {
@@ -247,94 +249,45 @@ public static class MigrationPlanner
 
                 if (!byIdentity.TryGetValue(identity, out var list))
                 {
-                    byIdentity[identity] = list = new List<Step>();
+                    byIdentity[identity] = list = new List<int>();
                 }
 
-                list.Add(step);
+                list.Add(i);
             }
         }
 
-        var waitsFor = steps.ToDictionary(s => s, _ => new HashSet<Step>());
-        foreach (var step in steps)
+        var graph = new DependencyGraph(steps.Count);
+        var byId = steps.ToDictionary(s => s.Id);
+        for (var i = 0; i < steps.Count; i++)
         {
+            var step = steps[i];
             // A created or replaced object comes after the creation of what it depends on.
-            if (step.To is not null)
+            foreach (var other in step.To is null ? [] : Others(step.To, i).Where(o => steps[o].To is not null))
             {
-                foreach (var dependency in Dependencies(step.To))
-                {
-                    if (byIdentity.TryGetValue(dependency, out var others))
-                    {
-                        foreach (var other in others.Where(o => o != step && o.To is not null))
-                        {
-                            waitsFor[step].Add(other);
-                        }
-                    }
-                }
+                graph.AddEdge(other, i);
             }
 
             // Whatever currently depends on a dropped (or re-created) object changes before it goes.
-            if (step.From is not null)
+            foreach (var other in step.From is null ? [] : Others(step.From, i).Where(o => steps[o].Removes))
             {
-                foreach (var dependency in Dependencies(step.From))
-                {
-                    if (byIdentity.TryGetValue(dependency, out var others))
-                    {
-                        foreach (var other in others.Where(o => o != step && o.Removes))
-                        {
-                            waitsFor[other].Add(step);
-                        }
-                    }
-                }
+                graph.AddEdge(i, other);
             }
-        }
 
-        // The second half of a re-creation comes after its first half.
-        var byKey = steps.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        foreach (var step in steps.Where(s => s.Key.EndsWith(CreatePart, StringComparison.Ordinal)))
-        {
-            waitsFor[step].Add(byKey[step.ObjectKey + DropPart]);
-        }
-
-        var blockers = waitsFor.ToDictionary(kv => kv.Key, kv => kv.Value.Count);
-        var dependents = steps.ToDictionary(s => s, _ => new List<Step>());
-        foreach (var (step, deps) in waitsFor)
-        {
-            foreach (var dep in deps)
+            if (step.Id.Part == StepPart.Create)
             {
-                dependents[dep].Add(step);
+                graph.AddEdge(index[byId[step.Id.Counterpart]], i);
             }
-        }
-
-        var ready = new SortedSet<Step>(Comparer<Step>.Create(static (a, b) =>
-        {
-            var c = a.Phase.CompareTo(b.Phase);
-            return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
-        }));
-        foreach (var step in steps.Where(s => blockers[s] == 0))
-        {
-            ready.Add(step);
         }
 
         var order = 0;
-        while (ready.Count > 0)
+        foreach (var i in graph.Sort())
         {
-            var next = ready.Min!;
-            ready.Remove(next);
-            next.Order = ++order;
-            foreach (var dependent in dependents[next])
-            {
-                if (--blockers[dependent] == 0)
-                {
-                    ready.Add(dependent);
-                }
-            }
+            steps[i].Order = ++order;
         }
 
-        // A cycle (not expected from pg_depend): keep the baseline order for what is left.
-        foreach (var step in steps.Where(s => s.Order == 0).OrderBy(s => s.Phase).ThenBy(s => s.Key, StringComparer.Ordinal))
-        {
-            step.Order = ++order;
-        }
+        // The steps (other than i) on the objects that obj depends on.
+        IEnumerable<int> Others(PgObject obj, int i) =>
+            Dependencies(obj).SelectMany(d => byIdentity.GetValueOrDefault(d) ?? Enumerable.Empty<int>()).Where(o => o != i);
     }
 
     /// <summary>What an object depends on: pg_depend edges, plus a trigger's table (a view can carry INSTEAD OF triggers).</summary>

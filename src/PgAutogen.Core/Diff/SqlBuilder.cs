@@ -25,8 +25,8 @@ internal static class SqlBuilder
 
         var indexes = obj.Indexes.Count == 0 ? "" : "\n" + string.Join("\n", obj.Indexes);
         var create = obj.Definition[..^indexes.Length];
-        return create.EndsWith(Catalog.CatalogInspector.MaterializedViewData, StringComparison.Ordinal)
-            ? create[..^Catalog.CatalogInspector.MaterializedViewData.Length] + "\n  WITH NO DATA;" + indexes
+        return create.EndsWith(Catalog.CatalogDefinitions.MaterializedViewData, StringComparison.Ordinal)
+            ? create[..^Catalog.CatalogDefinitions.MaterializedViewData.Length] + "\n  WITH NO DATA;" + indexes
             : Terminate(obj.Definition);
     }
 
@@ -91,7 +91,7 @@ internal static class SqlBuilder
     {
         var sb = new StringBuilder();
         sb.Append("ALTER POLICY ").Append(SqlIdentifier.Quote(policy.Name)).Append(" ON ").Append(SqlIdentifier.Qualify(policy.Schema, policy.Table!));
-        return Catalog.CatalogInspector.AppendAlterable(sb, clauses).Append(';').ToString();
+        return Catalog.CatalogDefinitions.AppendAlterable(sb, clauses).Append(';').ToString();
     }
 
     private static string TriggerStateSql(PgObject trigger, TriggerState state)

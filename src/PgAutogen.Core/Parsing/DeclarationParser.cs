@@ -280,7 +280,7 @@ public sealed class DeclarationParser
     private static string Key(PgDeclaration d) => d.IsIndex
         // An index is named by its own name (PostgreSQL chooses unnamed ones: never duplicates here).
         ? string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location)
-        : string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Family(d.Kind), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
+        : string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Name(ObjectKey.Family(d.Kind)), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
 
     private void Report(PgAutogenException error)
     {

@@ -121,8 +121,7 @@ internal sealed class SourceText
         {
             // The first position asked of a text (most files declare one object) is counted, not indexed.
             _locatedOnce = true;
-            var (line, start) = LineOf(byteOffset);
-            return (line, CountCodePoints(Utf8Z.AsSpan(start, byteOffset - start)) + 1);
+            return Count(Bytes, byteOffset);
         }
 
         var starts = LineStarts();
@@ -133,7 +132,37 @@ internal sealed class SourceText
         }
 
         var lineStart = starts[index];
-        return (index + 1, CountCodePoints(Utf8Z.AsSpan(lineStart, byteOffset - lineStart)) + 1);
+        return (index + 1, CountCodePoints(Bytes[lineStart..byteOffset]) + 1);
+    }
+
+    /// <summary>
+    /// Where a position inside a piece of text lies in its file: <paramref name="text"/> starts at
+    /// <paramref name="line"/>:<paramref name="column"/> (a declaration's statement), and the position is
+    /// <paramref name="charOffset"/> UTF-16 units into it. The rule of <see cref="Locate"/>: LF, CRLF and a lone CR
+    /// break lines; columns count code points.
+    /// </summary>
+    public static (int Line, int Column) Advance(int line, int column, string text, int charOffset)
+    {
+        charOffset = Math.Clamp(charOffset, 0, text.Length);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var (lines, columns) = Count(bytes, Encoding.UTF8.GetByteCount(text.AsSpan(0, charOffset)));
+        return lines == 1 ? (line, column + columns - 1) : (line + lines - 1, columns);
+    }
+
+    /// <summary>
+    /// The UTF-16 offset in <paramref name="text"/> of the character (code point) <paramref name="codePoints"/> from its
+    /// start: PostgreSQL counts positions in characters, a string indexes UTF-16 units (two for a character outside the BMP).
+    /// </summary>
+    public static int CharOffset(string text, int codePoints)
+    {
+        var i = 0;
+        while (codePoints > 0 && i < text.Length)
+        {
+            i += char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            codePoints--;
+        }
+
+        return i;
     }
 
     /// <summary>The byte offset reached by moving <paramref name="codePoints"/> characters forward from <paramref name="fromByte"/>.</summary>
@@ -170,26 +199,25 @@ internal sealed class SourceText
         return count;
     }
 
-    /// <summary>The 1-based line of a byte offset and where that line starts (the line breaks of <see cref="NextLineStart"/>).</summary>
-    private (int Line, int Start) LineOf(int byteOffset)
+    /// <summary>The 1-based line and column of a byte offset, counted from the start (the line breaks of <see cref="NextLineStart"/>).</summary>
+    private static (int Line, int Column) Count(ReadOnlySpan<byte> bytes, int byteOffset)
     {
         int line = 1, start = 0;
-        for (var next = NextLineStart(0, byteOffset); next >= 0 && next <= byteOffset; next = NextLineStart(next, byteOffset))
+        for (var next = NextLineStart(bytes, 0, byteOffset); next >= 0 && next <= byteOffset; next = NextLineStart(bytes, next, byteOffset))
         {
             line++;
             start = next;
         }
 
-        return (line, start);
+        return (line, CountCodePoints(bytes[start..byteOffset]) + 1);
     }
 
     /// <summary>
     /// Where the line after the first line break in bytes [from, limit) starts (LF, CR, or CR LF counted once, its LF
     /// looked for past the limit too); -1 when there is none. A CR LF split by the limit ends after the limit.
     /// </summary>
-    private int NextLineStart(int from, int limit)
+    private static int NextLineStart(ReadOnlySpan<byte> bytes, int from, int limit)
     {
-        var bytes = Bytes;
         var next = bytes[from..limit].IndexOfAny((byte)'\n', (byte)'\r');
         if (next < 0)
         {
@@ -208,7 +236,7 @@ internal sealed class SourceText
         }
 
         var starts = new List<int> { 0 };
-        for (var next = NextLineStart(0, Length); next >= 0; next = NextLineStart(next, Length))
+        for (var next = NextLineStart(Bytes, 0, Length); next >= 0; next = NextLineStart(Bytes, next, Length))
         {
             starts.Add(next);
         }

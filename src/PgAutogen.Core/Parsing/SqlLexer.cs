@@ -42,6 +42,13 @@ internal static class SqlLexer
         return i;
     }
 
+    /// <summary>The first token in [start, end) that is not whitespace or a comment, as a (start, end) byte range; (end, end) when there is none.</summary>
+    public static (int Start, int End) FirstToken(ReadOnlySpan<byte> s, int start, int end)
+    {
+        var i = SkipTrivia(s, start, end);
+        return i < end ? (i, ScanToken(s, i, end)) : (end, end);
+    }
+
     /// <summary>The end (exclusive) of the last token in [start, end) that is not whitespace or a comment; start when there is none.</summary>
     public static int EndOfLastToken(ReadOnlySpan<byte> s, int start, int end)
     {

@@ -132,30 +132,6 @@ internal static class StatementKinds
         ["AlterObjectDependsStmt"] = "ALTER ... DEPENDS ON EXTENSION",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private static readonly FrozenDictionary<string, string> ObjectTypeNames = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["OBJECT_MATVIEW"] = "MATERIALIZED VIEW",
-        ["OBJECT_FOREIGN_TABLE"] = "FOREIGN TABLE",
-        ["OBJECT_FDW"] = "FOREIGN DATA WRAPPER",
-        ["OBJECT_FOREIGN_SERVER"] = "SERVER",
-        ["OBJECT_TSCONFIGURATION"] = "TEXT SEARCH CONFIGURATION",
-        ["OBJECT_TSDICTIONARY"] = "TEXT SEARCH DICTIONARY",
-        ["OBJECT_TSPARSER"] = "TEXT SEARCH PARSER",
-        ["OBJECT_TSTEMPLATE"] = "TEXT SEARCH TEMPLATE",
-        ["OBJECT_LARGEOBJECT"] = "LARGE OBJECT",
-        ["OBJECT_OPCLASS"] = "OPERATOR CLASS",
-        ["OBJECT_OPFAMILY"] = "OPERATOR FAMILY",
-        ["OBJECT_ACCESS_METHOD"] = "ACCESS METHOD",
-        ["OBJECT_TABCONSTRAINT"] = "CONSTRAINT",
-        ["OBJECT_DOMCONSTRAINT"] = "CONSTRAINT",
-        ["OBJECT_EVENT_TRIGGER"] = "EVENT TRIGGER",
-        ["OBJECT_STATISTIC_EXT"] = "STATISTICS",
-        ["OBJECT_USER_MAPPING"] = "USER MAPPING",
-        ["OBJECT_AMOP"] = "OPERATOR",
-        ["OBJECT_AMPROC"] = "FUNCTION",
-        ["OBJECT_DEFACL"] = "DEFAULT PRIVILEGES",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
     /// <summary>A human-readable name of what a statement does, like PostgreSQL's command tag: "DROP TABLE", "COMMIT", "INSERT".</summary>
     public static string Describe(StatementNode node)
     {
@@ -200,20 +176,36 @@ internal static class StatementKinds
         };
     }
 
+    /// <summary>An object type as statements name it: OBJECT_FOREIGN_TABLE → FOREIGN TABLE, with the exceptions PostgreSQL's grammar spells otherwise.</summary>
     private static string ObjectType(StatementNode node, string property)
     {
         var value = node.String(property);
-        if (value is null)
+        return value switch
         {
-            return "";
-        }
-
-        if (ObjectTypeNames.TryGetValue(value, out var name))
-        {
-            return name;
-        }
-
-        return value.StartsWith("OBJECT_", StringComparison.Ordinal) ? value["OBJECT_".Length..].Replace('_', ' ') : value;
+            null => "",
+            "OBJECT_MATVIEW" => "MATERIALIZED VIEW",
+            "OBJECT_FOREIGN_TABLE" => "FOREIGN TABLE",
+            "OBJECT_FDW" => "FOREIGN DATA WRAPPER",
+            "OBJECT_FOREIGN_SERVER" => "SERVER",
+            "OBJECT_TSCONFIGURATION" => "TEXT SEARCH CONFIGURATION",
+            "OBJECT_TSDICTIONARY" => "TEXT SEARCH DICTIONARY",
+            "OBJECT_TSPARSER" => "TEXT SEARCH PARSER",
+            "OBJECT_TSTEMPLATE" => "TEXT SEARCH TEMPLATE",
+            "OBJECT_LARGEOBJECT" => "LARGE OBJECT",
+            "OBJECT_OPCLASS" => "OPERATOR CLASS",
+            "OBJECT_OPFAMILY" => "OPERATOR FAMILY",
+            "OBJECT_ACCESS_METHOD" => "ACCESS METHOD",
+            "OBJECT_TABCONSTRAINT" => "CONSTRAINT",
+            "OBJECT_DOMCONSTRAINT" => "CONSTRAINT",
+            "OBJECT_EVENT_TRIGGER" => "EVENT TRIGGER",
+            "OBJECT_STATISTIC_EXT" => "STATISTICS",
+            "OBJECT_USER_MAPPING" => "USER MAPPING",
+            "OBJECT_AMOP" => "OPERATOR",
+            "OBJECT_AMPROC" => "FUNCTION",
+            "OBJECT_DEFACL" => "DEFAULT PRIVILEGES",
+            _ when value.StartsWith("OBJECT_", StringComparison.Ordinal) => value["OBJECT_".Length..].Replace('_', ' '),
+            _ => value,
+        };
     }
 
     /// <summary>"CreateFooStmt" → "CREATE FOO": a fallback for node types added after this table was written.</summary>

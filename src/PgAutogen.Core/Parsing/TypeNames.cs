@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 
@@ -13,27 +12,28 @@ namespace PgAutogen.Core.Parsing;
 /// </summary>
 internal static class TypeNames
 {
-    // pg_catalog type names (as the parser produces them) → format_type's spelling.
-    private static readonly FrozenDictionary<string, string> Builtins = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>format_type's spelling of a pg_catalog type name as the parser produces it; null for any other name.</summary>
+    private static string? Builtin(string name) => name switch
     {
-        ["int2"] = "smallint",
-        ["int4"] = "integer",
-        ["int8"] = "bigint",
-        ["float4"] = "real",
-        ["float8"] = "double precision",
-        ["bool"] = "boolean",
-        ["varchar"] = "character varying",
-        ["bpchar"] = "character",
-        ["varbit"] = "bit varying",
-        ["bit"] = "bit",
-        ["numeric"] = "numeric",
-        ["timestamp"] = "timestamp without time zone",
-        ["timestamptz"] = "timestamp with time zone",
-        ["time"] = "time without time zone",
-        ["timetz"] = "time with time zone",
-        ["interval"] = "interval",
-        ["char"] = "\"char\"",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
+        "int2" => "smallint",
+        "int4" => "integer",
+        "int8" => "bigint",
+        "float4" => "real",
+        "float8" => "double precision",
+        "bool" => "boolean",
+        "varchar" => "character varying",
+        "bpchar" => "character",
+        "varbit" => "bit varying",
+        "bit" => "bit",
+        "numeric" => "numeric",
+        "timestamp" => "timestamp without time zone",
+        "timestamptz" => "timestamp with time zone",
+        "time" => "time without time zone",
+        "timetz" => "time with time zone",
+        "interval" => "interval",
+        "char" => "\"char\"",
+        _ => null,
+    };
 
     /// <summary>Renders a TypeName node (the object inside <c>{"TypeName": ...}</c> or an argType).</summary>
     public static string Render(JsonElement typeName)
@@ -62,12 +62,12 @@ internal static class TypeNames
 
         if (names.Count >= 2 && string.Equals(names[^2], "pg_catalog", StringComparison.Ordinal))
         {
-            sb.Append(Builtins.TryGetValue(names[^1], out var builtin) ? builtin : SqlIdentifier.Quote(names[^1]));
+            sb.Append(Builtin(names[^1]) ?? SqlIdentifier.Quote(names[^1]));
         }
         else if (names.Count == 1)
         {
             // Unqualified names resolve in pg_catalog first (it is searched before the search_path unless listed in it).
-            sb.Append(Builtins.TryGetValue(names[0], out var builtin) ? builtin : SqlIdentifier.Quote(names[0]));
+            sb.Append(Builtin(names[0]) ?? SqlIdentifier.Quote(names[0]));
         }
         else
         {

@@ -22,7 +22,7 @@ public sealed class ResolutionTests(CoreDatabaseFixture fixture)
     [InlineData("\"say \"\"hi, you\"\"\", int", new[] { "\"say \"\"hi, you\"\"\"", "int" })]
     [InlineData("int[3][4], text", new[] { "int[3][4]", "text" })]
     public void Arguments_split_at_the_commas_between_types(string? arguments, string[] expected) =>
-        Assert.Equal(expected, Canonicalizer.SplitArguments(arguments));
+        Assert.Equal(expected, TargetResolver.SplitArguments(arguments));
 
     [Fact]
     public async Task Routines_resolve_by_their_types_as_written_however_they_are_spelled()

@@ -269,7 +269,7 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         await using var tx = await conn.BeginTransactionAsync(TestContext.Current.CancellationToken);
         try
         {
-            await using (var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { Canonicalization.Canonicalizer.Verbatim(was.Definition) } })
+            await using (var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { PgAutogen.Core.Databases.SqlCommands.Verbatim(was.Definition) } })
             {
                 await batch.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
             }

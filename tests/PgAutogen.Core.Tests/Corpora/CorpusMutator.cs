@@ -312,7 +312,7 @@ internal static partial class CorpusMutator
 
             try
             {
-                await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { Canonicalization.Canonicalizer.Verbatim(statement(candidate)) } };
+                await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { PgAutogen.Core.Databases.SqlCommands.Verbatim(statement(candidate)) } };
                 await batch.ExecuteNonQueryAsync(token);
                 result.Add(candidate);
             }
