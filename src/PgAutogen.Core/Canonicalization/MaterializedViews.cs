@@ -83,6 +83,17 @@ internal sealed class MaterializedViews(CompareContext context)
             await recreation.DropAsync(context, declaration, why).ConfigureAwait(false);
         }
 
+        // One judged unchanged may since have been dropped with a view re-created after it (it depends on that view):
+        // its declaration runs again, like any other dependent's.
+        foreach (var (name, declaration) in views)
+        {
+            if (skipped.Contains(declaration) && recreation.Reasons.ContainsKey(live[name].Key))
+            {
+                skipped.Remove(declaration);
+                skipped.ExceptWith(indexes.GetValueOrDefault(name) ?? new List<PgDeclaration>());
+            }
+        }
+
         if (skipped.Count > 0)
         {
             context.Events.Verbose($"{skipped.Count(d => !d.IsIndex)} declared materialized view(s) are the same as in the database: not re-created.");

@@ -42,4 +42,30 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
         Assert.Equal(new[] { "public.a(integer)", "public.b(integer)", "public.v" }, m.Ops.Select(o => o.Identity).Distinct().Order(StringComparer.Ordinal));
         Assert.All(m.Ops, o => Assert.Equal(MigrationAction.DropAndCreate, o.Action));
     }
+
+    /// <summary>
+    /// Seeds 98, 136: an unchanged materialized view judged before a changed one it depends on (through a view) was left
+    /// out of the batch, then dropped with the changed one, and never created again.
+    /// </summary>
+    [Theory]
+    [InlineData("CREATE MATERIALIZED VIEW base AS SELECT 1 AS id, 2 AS renamed", "CREATE VIEW middle AS SELECT id FROM base")]
+    [InlineData("CREATE MATERIALIZED VIEW base AS SELECT 1 AS id, 3 AS x", "CREATE VIEW middle AS SELECT id FROM base")]
+    [InlineData("CREATE VIEW base AS SELECT 1 AS id, 2 AS x", "CREATE VIEW middle AS SELECT id FROM base")]
+    [InlineData("CREATE MATERIALIZED VIEW base AS SELECT 1 AS id, 2 AS x", "CREATE MATERIALIZED VIEW middle AS SELECT id FROM base")]
+    public async Task An_unchanged_materialized_view_over_a_re_created_one_is_rebuilt(string baseView, string middleView)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE MATERIALIZED VIEW base AS SELECT 1 AS id, 2 AS x;
+            CREATE VIEW middle AS SELECT id FROM base;
+            CREATE MATERIALIZED VIEW top AS SELECT id FROM middle;
+            CREATE UNIQUE INDEX top_id ON top (id);
+            """);
+        // The unchanged one is declared first, so it is judged first.
+        var m = await CompareAndRoundTripAsync(db, Parse(
+            "CREATE MATERIALIZED VIEW top AS SELECT id FROM middle; CREATE UNIQUE INDEX top_id ON top (id)",
+            middleView,
+            baseView));
+        Assert.Contains(m.Ops, o => o.Identity == "public.top" && o.Action == MigrationAction.DropAndCreate);
+    }
 }
