@@ -68,4 +68,33 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
             baseView));
         Assert.Contains(m.Ops, o => o.Identity == "public.top" && o.Action == MigrationAction.DropAndCreate);
     }
+
+    /// <summary>Seed 289: a function that becomes a procedure, with its declared comment, in a cycle of calls between overloads.</summary>
+    [Fact]
+    public async Task A_function_becoming_a_procedure_keeps_its_declared_comment()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteStatementAsync("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END");
+        await db.ExecuteStatementAsync("CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f(); END");
+        await db.ExecuteStatementAsync("CREATE FUNCTION f(p text) RETURNS text LANGUAGE sql RETURN p || g()");
+        await db.ExecuteAsync("COMMENT ON FUNCTION f(text) IS 'note'");
+        var m = await CompareAndRoundTripAsync(db, Parse(
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f(); END",
+            "CREATE PROCEDURE f(p text) LANGUAGE sql BEGIN ATOMIC SELECT p || g(); END; COMMENT ON PROCEDURE f(text) IS 'note'"));
+        Assert.Equal("DropAndCreate public.f(text)", string.Join(", ", m.Ops.Select(o => $"{o.Action} {o.Identity}").Distinct()));
+    }
+
+    /// <summary>A comment naming a routine of the other kind is the user's mistake, reported as such: nothing is dropped to make room for it.</summary>
+    [Fact]
+    public async Task A_comment_on_a_procedure_that_is_declared_a_function_is_refused_as_it_is()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("CREATE FUNCTION f(p text) RETURNS text LANGUAGE sql AS 'SELECT p'; CREATE VIEW v AS SELECT f('x') AS y;");
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, Parse(
+            "CREATE FUNCTION f(p text) RETURNS text LANGUAGE sql AS 'SELECT p'; COMMENT ON PROCEDURE f(text) IS 'note'",
+            "CREATE VIEW v AS SELECT f('x') AS y")));
+        Assert.Equal(PgErrorId.DeclarationInvalid, error.ErrorId);
+        Assert.Contains("is not a procedure", error.Message, StringComparison.Ordinal);
+    }
 }
