@@ -97,4 +97,25 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
         Assert.Equal(PgErrorId.DeclarationInvalid, error.ErrorId);
         Assert.Contains("is not a procedure", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Seeds 129, 194, 300: a trigger whose WHEN calls a function that is re-created was dropped after the function (its
+    /// dependency on it was not read), and the migration failed: "cannot drop function ... trigger depends on it".
+    /// </summary>
+    [Fact]
+    public async Task A_trigger_whose_WHEN_calls_a_re_created_function_is_dropped_before_it()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE t (id int, x int);
+            CREATE FUNCTION score(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT v * 2';
+            CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+            CREATE TRIGGER big BEFORE INSERT ON t FOR EACH ROW WHEN (score(NEW.x) > 10) EXECUTE FUNCTION noop();
+            """);
+        var m = await CompareAndRoundTripAsync(db, Parse(
+            "CREATE FUNCTION score(v int) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT v::bigint * 2'",
+            "CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER big BEFORE INSERT ON t FOR EACH ROW WHEN (score(NEW.x) > 10) EXECUTE FUNCTION noop()"));
+        Assert.Contains("public.score(integer)", m.Ops.Single(o => o.Kind == PgObjectKind.Trigger && o.Phase == MigrationPhase.Drop).Current!.DependsOn);
+    }
 }
