@@ -234,22 +234,22 @@ internal static partial class RandomMutator
                 return k == v.WhereK ? null : Change($"WHERE of {v.Id} ({k})", v.Id, (RView x) => x with { WhereK = k });
             }
 
-            case 16 when views.Any(v => v.Cols.Any(c => c.Name.StartsWith("c_", StringComparison.Ordinal) || c.Name.StartsWith("f_", StringComparison.Ordinal))):
+            case 16 when views.Any(v => v.Cols.Any(Computed)):
             {
-                var v = g.Pick(views.Where(v => v.Cols.Any(c => c.Name.StartsWith("c_", StringComparison.Ordinal) || c.Name.StartsWith("f_", StringComparison.Ordinal))).ToList());
+                var v = g.Pick(views.Where(v => v.Cols.Any(Computed)).ToList());
                 var delta = rng.Next(1, 9);
                 var callable = g.Callable(s);
                 var callee = callable.Count > 0 ? g.Pick(callable).Id : null;
                 return Change($"an expression of {v.Id}", v.Id, (RView x) =>
                 {
-                    var i = x.Cols.ToList().FindIndex(c => c.Name.StartsWith("c_", StringComparison.Ordinal) || c.Name.StartsWith("f_", StringComparison.Ordinal));
+                    var i = x.Cols.ToList().FindIndex(Computed);
                     if (i < 0)
                     {
                         return null;
                     }
 
                     var col = x.Cols[i];
-                    var expr = col.Name.StartsWith("c_", StringComparison.Ordinal)
+                    var expr = PlusConstant().IsMatch(col.Expr)
                         ? PlusConstant().Replace(col.Expr, m => " + " + (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + delta).ToString(CultureInfo.InvariantCulture) + ")")
                         : callee is null ? null : $"CAST(⟦call:{callee}⟧ AS text)";
                     return expr is null || expr == col.Expr ? null : x with { Cols = With(x.Cols, i, c => c with { Expr = expr }) };
@@ -722,6 +722,9 @@ internal static partial class RandomMutator
     }
 
     private static string Words(PgObjectKind kind) => ObjectKey.Words(kind);
+
+    /// <summary>A column the generator computed (a number added to a source column, or a function call), not one passed through from the source.</summary>
+    private static bool Computed(RCol c) => PlusConstant().IsMatch(c.Expr) || c.Expr.StartsWith("CAST(⟦call:", StringComparison.Ordinal);
 
     [GeneratedRegex(@" \+ (\d+)\)$")]
     private static partial Regex PlusConstant();
