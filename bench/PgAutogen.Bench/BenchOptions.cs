@@ -25,6 +25,8 @@ internal sealed class BenchOptions
                                random order, not one that creates them (the floor keeps creation order)
           --no-shortcut        the engine phases with the parse-tree shortcut off (every declaration
                                executed); implies --no-module, whose cmdlets always use the default
+          --no-safety          skip the shadow compare and the writer-block measurement (run by default
+                               except with --quick)
         """;
 
     public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
@@ -53,6 +55,8 @@ internal sealed class BenchOptions
 
     public bool Shortcut { get; init; } = true;
 
+    public bool Safety { get; init; } = true;
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -65,7 +69,7 @@ internal sealed class BenchOptions
                 {
                     Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
                     Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
-                    Settle = options.Settle, Shuffle = options.Shuffle, Shortcut = options.Shortcut,
+                    Settle = options.Settle, Shuffle = options.Shuffle, Shortcut = options.Shortcut, Safety = false,
                 },
                 "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
@@ -80,6 +84,7 @@ internal sealed class BenchOptions
                 "--settle" => options.With(settle: double.Parse(Value(), CultureInfo.InvariantCulture)),
                 "--shuffle" => options.With(shuffle: true),
                 "--no-shortcut" => options.With(shortcut: false, module: false),
+                "--no-safety" => options.With(safety: false),
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
         }
@@ -94,7 +99,7 @@ internal sealed class BenchOptions
 
     private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
         bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null, bool? shuffle = null,
-        bool? shortcut = null) => new()
+        bool? shortcut = null, bool? safety = null) => new()
     {
         Scales = scales ?? Scales,
         Runs = runs ?? Runs,
@@ -109,5 +114,6 @@ internal sealed class BenchOptions
         Settle = settle ?? Settle,
         Shuffle = shuffle ?? Shuffle,
         Shortcut = shortcut ?? Shortcut,
+        Safety = safety ?? Safety,
     };
 }

@@ -43,6 +43,9 @@ internal sealed record ScaleResult
     /// </summary>
     public required double VerifyMs { get; init; }
     public required FloorTiming Floor { get; init; }
+
+    /// <summary>The shadow compare and the longest writer wait (issue 16); null with --no-safety.</summary>
+    public SafetyTiming? Safety { get; init; }
     public long? ModulePeakWorkingSet { get; init; }
     public required long BenchPeakWorkingSet { get; init; }
 
@@ -261,6 +264,15 @@ internal sealed class BenchRunner
                 + (module is null ? "" : $" | module e2e {moduleMs:0}") + $" | verify {verifyMs:0} ms");
         }
 
+        SafetyTiming? safety = null;
+        if (_options.Safety)
+        {
+            await database.VacuumAsync(analyze: false, cancellationToken);
+            safety = await SafetyPhase.RunAsync(cs, declarations, schema, _options.Shortcut, _log, cancellationToken);
+            _log.WriteLine($"safety: shadow first {safety.ShadowFirstMs:0} ms, reused {safety.ShadowReusedMs:0} ms; longest UPDATE of {safety.WriterTable} " +
+                $"{safety.WriterBaselineMs:0} ms alone, {safety.WriterBlockedMs:0} ms during a live compare");
+        }
+
         // The CPU-only phases: repeated, median.
         var parse = new List<double>();
         var plan = new List<double>();
@@ -313,6 +325,7 @@ internal sealed class BenchRunner
                 Stats.Median(floors.Select(f => f.ExecuteMs)), Stats.Median(floors.Select(f => f.ReadAfterMs)),
                 floors[0].RowsBefore, floors[0].RowsAfter),
             ModulePeakWorkingSet = peak,
+            Safety = safety,
             PairedRatio = Stats.Median((moduleRuns.Count > 0 ? moduleRuns : core).Zip(floors, (e, f) => e / f.TotalMs)),
             BenchPeakWorkingSet = self.PeakWorkingSet64,
             LoadAverage = $"{loadBefore} → {Machine.LoadAverage()}",

@@ -37,6 +37,15 @@ internal static class Report
             sb.AppendLine(Invariant($"- N = {r.Scale:N0}: {r.Shape}; generated in {S(r.GenerateMs)} s, loaded in {S(r.LoadMs)} s; benchmark process peak {Mb(r.BenchPeakWorkingSet)}; load average {r.LoadAverage}."));
         }
 
+        foreach (var r in results.Where(r => r.Safety is not null))
+        {
+            var safety = r.Safety!;
+            sb.AppendLine(Invariant($"- N = {r.Scale:N0}, what a compare costs a busy database: the longest one-row UPDATE of {safety.WriterTable} (whose trigger the compare replaces) waited {S(safety.WriterBlockedMs)} s during a live compare ({S(safety.WriterBaselineMs)} s without one)."));
+            sb.AppendLine(safety.ShadowFirstMs is { } first
+                ? Invariant($"- N = {r.Scale:N0}, -Shadow (the target only read): the first compare {S(first)} s (throwaway server, roles, pg_dump --schema-only, restore, compare), the next {S(safety.ShadowReusedMs ?? 0)} s (shadow reused), against {S(r.CoreEndToEndMs)} s live.")
+                : Invariant($"- N = {r.Scale:N0}, -Shadow: not measured (no pg_dump of the server's major or newer on this machine)."));
+        }
+
         if (runner.ImportProbe is { } import)
         {
             sb.AppendLine(Invariant($"- Import-Module of out/PgAutogen, cold (fresh host process, median): {import.ImportMs:0} ms; opening the runspace before it: {import.RunspaceMs:0} ms."));

@@ -33,12 +33,19 @@ public static class CompareService
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(events);
+        var started = Stopwatch.StartNew();
         try
         {
             await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
             try
             {
                 return await CompareAsync(conn, request, events, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+                && Interruptions.Explain(ex, connection.Describe(), request.Options.StatementTimeout, started.Elapsed) is { } interrupted)
+            {
+                // Cancelled by another session, timed out, or the connection lost: said as it happened, not as a fault of a declaration.
+                throw interrupted;
             }
             catch (NpgsqlException ex) when (ex is not PostgresException && !cancellationToken.IsCancellationRequested)
             {
@@ -74,6 +81,7 @@ public static class CompareService
         var (current, desired) = Scope(result, request.PipedCurrent);
         var ops = MigrationPlanner.Plan(current, desired, result.Decisions, result.CurrentUser);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
+        DesiredStateCheck.ThrowIfImpossible(ops, desired, result.Decisions);
         events.Progress(new EngineProgress(CompareProgress.Activity, $"{ops.Count} step(s)", 100, Completed: true));
 
         foreach (var warning in PlpgsqlCallCheck.Warnings(ops, desired))

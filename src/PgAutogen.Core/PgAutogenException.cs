@@ -27,6 +27,10 @@ public enum PgErrorId
     MigrationVerifyFailed,
     ShadowUnavailable,
     ShadowSetupFailed,
+    DesiredStateImpossible,
+    ConnectionLost,
+    LockBudgetExceeded,
+    EventTriggerWouldFire,
 }
 
 /// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>

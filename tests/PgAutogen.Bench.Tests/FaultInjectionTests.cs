@@ -123,6 +123,17 @@ public sealed class FaultInjectionTests(PgAutogen.Core.Tests.CoreDatabaseFixture
         TestContext.Current.TestOutputHelper?.WriteLine(report);
         TestContext.Current.SendDiagnosticMessage(report);
         Assert.True(outcomes.Keys.Count(k => !k.EndsWith("completed", StringComparison.Ordinal)) >= 3, report); // the faults really interrupted compares
+
+        // Errors that tell the truth: each fault is reported as what happened, never as a declaration's fault.
+        var honest = new Dictionary<Fault, string[]>
+        {
+            [Fault.CancelBackend] = new[] { "completed", "Cancelled" },
+            [Fault.TerminateBackend] = new[] { "completed", "ConnectionLost" },
+            [Fault.StatementTimeout] = new[] { "completed", "StatementTimeout" },
+            [Fault.ClientCancel] = new[] { "completed", "Cancelled" },
+        };
+        var dishonest = outcomes.Keys.Where(k => !honest.Any(h => k.StartsWith(h.Key + " -> ", StringComparison.Ordinal) && h.Value.Any(v => k.EndsWith("-> " + v, StringComparison.Ordinal)))).ToList();
+        Assert.True(dishonest.Count == 0, "Faults reported as something else: " + string.Join(", ", dishonest) + "\n" + report);
     }
 
     private static ConnectionOptions Options(string connectionString, string application) =>

@@ -11,6 +11,12 @@ namespace PgAutogen.Core.Canonicalization;
 internal sealed class BodyValidator(CompareContext context)
 {
     /// <summary>
+    /// The languages whose validators only parse and analyse a body. Others are not validated during a compare: PL/Perl's
+    /// validator compiles the body, which runs its BEGIN blocks on the server (C and internal are never declared at all).
+    /// </summary>
+    internal static readonly string[] ValidatedLanguages = { "sql", "plpgsql", "plpython3u" };
+
+    /// <summary>
     /// Validates the body of every declared routine that is new or changed with its language's validator, now that
     /// all of them exist, the way CREATE FUNCTION does with check_function_bodies on: with the routine's own SET
     /// options (a SET search_path that its body's unqualified names rely on) in effect. A body that does not
@@ -40,10 +46,12 @@ internal sealed class BodyValidator(CompareContext context)
             JOIN pg_catalog.pg_language l ON l.oid = p.prolang
             JOIN pg_catalog.pg_proc v ON v.oid = l.lanvalidator
             JOIN pg_catalog.pg_namespace vn ON vn.oid = v.pronamespace
+            WHERE l.lanname = ANY($2::text[])
             ORDER BY s.i
             """, connection))
         {
             cmd.Parameters.Add(SqlCommands.OidArray(routines.Select(t => t.Oid!.Value)));
+            cmd.Parameters.Add(new NpgsqlParameter { Value = ValidatedLanguages, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

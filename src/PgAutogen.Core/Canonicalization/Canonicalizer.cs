@@ -59,6 +59,7 @@ public static class Canonicalizer
             using var trees = !options.ParseTreeShortcut ? null : pending.IsCompleted ? new CurrentTrees() : CurrentTrees.Start(current, cancellationToken);
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
             await (trees?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
+            await session.QuietFiringEventTriggersAsync(context, declarations).ConfigureAwait(false);
 
             // 3. Prepare: materialized views tried beside the live ones, OR REPLACE where it is missing, drop-first kinds.
             var executeWatch = Stopwatch.StartNew();

@@ -109,7 +109,7 @@ internal sealed class CompareSession : IAsyncDisposable
     /// triggers it quiets and none it would wake (ENABLE REPLICA ones fire only in replica mode); a warning that names
     /// every trigger that still fires.
     /// </summary>
-    private static async Task QuietEventTriggersAsync(CompareContext context, string[] enabled)
+    private async Task QuietEventTriggersAsync(CompareContext context, string[] enabled)
     {
         var triggers = enabled.Select(e => (Name: e[..^2], State: e[^1])).ToList();
         var quieted = false;
@@ -137,14 +137,99 @@ internal sealed class CompareSession : IAsyncDisposable
         }
 
         // ENABLE ALWAYS fires in any mode; origin ones unless quieted; replica ones only in replica mode (never set with them).
-        var firing = triggers.Where(t => t.State == 'A' || (t.State == 'O' && !quieted) || (t.State == 'R' && quieted)).ToList();
-        if (firing.Count > 0)
+        _firing = triggers.Where(t => t.State == 'A' || (t.State == 'O' && !quieted) || (t.State == 'R' && quieted)).ToList();
+        _firingReason = reason;
+    }
+
+    private List<(string Name, char State)> _firing = new();
+    private string _firingReason = "";
+
+    /// <summary>
+    /// The event triggers that would still fire on the compare's DDL (ENABLE ALWAYS ones; origin ones replica mode could
+    /// not quiet), now that the current state is read: disabled inside the transaction (rolled back with it) where the
+    /// role may (their owner, a superuser). One the role may not disable whose function the declarations re-declare
+    /// would run the declared body on the compare's own DDL: the compare is refused before anything executes, naming it.
+    /// Others that still fire get a warning.
+    /// </summary>
+    public async Task QuietFiringEventTriggersAsync(CompareContext context, IReadOnlyList<PgDeclaration> declarations)
+    {
+        if (_firing.Count == 0)
         {
-            var names = string.Join(", ", firing.Select(t => SqlIdentifier.Quote(t.Name) + (t.State switch { 'A' => " (ENABLE ALWAYS)", 'R' => " (ENABLE REPLICA)", _ => "" })));
-            context.Events.Warning($"Event trigger(s) {names} fire on the compare's DDL{(reason.Length > 0 ? $" ({reason})" : "")}. " +
-                "The compare is rolled back, and with it whatever they did in this database; anything they do outside it (dblink, files, a sequence) is not. " +
-                "To keep them from firing, compare as a role that may set session_replication_role (it quiets those enabled in origin mode), or against a copy of the database.");
+            return;
         }
+
+        var stillFiring = new List<(string Name, char State)>();
+        foreach (var trigger in _firing)
+        {
+            await context.SaveAsync(Savepoints.Config).ConfigureAwait(false);
+            try
+            {
+                await context.ExecuteAsync("ALTER EVENT TRIGGER " + SqlIdentifier.Quote(trigger.Name) + " DISABLE").ConfigureAwait(false);
+                await context.ReleaseAsync(Savepoints.Config).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == "42501")
+            {
+                await context.RollbackToAsync(Savepoints.Config).ConfigureAwait(false);
+                await context.ReleaseAsync(Savepoints.Config).ConfigureAwait(false);
+                stillFiring.Add(trigger);
+            }
+        }
+
+        var disabled = _firing.Except(stillFiring).ToList();
+        if (disabled.Count > 0)
+        {
+            context.Events.Verbose($"Event trigger(s) {string.Join(", ", disabled.Select(t => SqlIdentifier.Quote(t.Name)))} disabled inside the compare's " +
+                "transaction (rolled back with it), so that they do not fire on its DDL.");
+        }
+
+        if (stillFiring.Count == 0)
+        {
+            return;
+        }
+
+        // Which of them would run a declared body: their function is among the declared routines.
+        var functions = new Dictionary<string, (string Schema, string Name)>(StringComparer.Ordinal);
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT e.evtname, n.nspname, p.proname FROM pg_catalog.pg_event_trigger e
+            JOIN pg_catalog.pg_proc p ON p.oid = e.evtfoid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+            """, context.Connection))
+        await using (var reader = await cmd.ExecuteReaderAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                functions[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2));
+            }
+        }
+
+        foreach (var trigger in stillFiring)
+        {
+            if (!functions.TryGetValue(trigger.Name, out var function))
+            {
+                continue;
+            }
+
+            var redeclared = declarations.FirstOrDefault(d => d.Kind == PgObjectKind.Function && !d.IsComment && string.IsNullOrEmpty(d.Arguments)
+                && string.Equals(d.Name, function.Name, StringComparison.Ordinal)
+                && string.Equals(d.Schema.Length == 0 ? context.CurrentSchema : d.Schema, function.Schema, StringComparison.Ordinal));
+            if (redeclared is not null)
+            {
+                throw new PgAutogenException(PgErrorId.EventTriggerWouldFire,
+                    $"{redeclared.Location}: the event trigger {SqlIdentifier.Quote(trigger.Name)} ({(trigger.State == 'A' ? "ENABLE ALWAYS" : "enabled")}) runs " +
+                    $"{SqlIdentifier.Qualify(function.Schema, function.Name)}(), which this declaration replaces: executing the declarations would fire the declared body " +
+                    "on the compare's own DDL, and what it does outside the database (a sequence, a file, COPY TO PROGRAM, dblink) is not rolled back. " +
+                    $"This role ({context.CurrentUser}) may not disable the trigger{(_firingReason.Length > 0 ? $" ({_firingReason})" : "")}. Nothing was executed.")
+                {
+                    Target = redeclared,
+                    Location = new SourceLocation(redeclared.File, redeclared.Line, redeclared.Column),
+                    RecommendedAction = "Compare as the event trigger's owner or a superuser (the trigger is then disabled inside the compare), or on a shadow (-Shadow).",
+                };
+            }
+        }
+
+        var names = string.Join(", ", stillFiring.Select(t => SqlIdentifier.Quote(t.Name) + (t.State switch { 'A' => " (ENABLE ALWAYS)", 'R' => " (ENABLE REPLICA)", _ => "" })));
+        context.Events.Warning($"Event trigger(s) {names} fire on the compare's DDL{(_firingReason.Length > 0 ? $" ({_firingReason}; this role may not disable them)" : " (this role may not disable them)")}. " +
+            "The compare is rolled back, and with it whatever they did in this database; anything they do outside it (dblink, files, a sequence) is not. " +
+            "To keep them from firing, compare as their owner or a superuser, or on a shadow (-Shadow).");
     }
 
     private static string Milliseconds(TimeSpan value) =>

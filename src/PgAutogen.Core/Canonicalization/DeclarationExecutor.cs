@@ -30,6 +30,7 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
             if (unchanged.Count > 0)
             {
                 var runnable = execute.Where(p => !p.Skipped).ToList();
+                await LockBudget.CheckAsync(context, runnable).ConfigureAwait(false);
                 if (await ParseTreeShortcut.TryBatchAsync(context, runnable).ConfigureAwait(false))
                 {
                     return new Execution(unchanged, runnable.Select(p => p.Declaration).Distinct().Count(), OneBatch: true);
@@ -37,6 +38,7 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
             }
         }
 
+        await LockBudget.CheckAsync(context, prepared).ConfigureAwait(false);
         var oneBatch = await ExecuteAllAsync(prepared).ConfigureAwait(false);
         return new Execution(NoneUnchanged, declarations.Count, oneBatch);
     }
@@ -82,12 +84,23 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
         }
 
         var pending = runnable;
+        var executed = 0;
+        var throttle = System.Diagnostics.Stopwatch.StartNew();
         while (pending.Count > 0)
         {
             var deferred = new List<(PreparedStatement Statement, PostgresException Error)>();
             for (var i = 0; i < pending.Count; i++)
             {
                 var statement = pending[i];
+                if (throttle.ElapsedMilliseconds >= 250)
+                {
+                    // One by one is the slow path (thousands of round trips): say how far it is, K of M.
+                    throttle.Restart();
+                    context.Events.Progress(new EngineProgress(CompareProgress.Activity,
+                        $"Executing the declarations one by one: {executed} of {runnable.Count}", 35 + (int)(35L * executed / Math.Max(1, runnable.Count))));
+                }
+
+                executed++;
                 await context.SaveAsync(Savepoints.Statement).ConfigureAwait(false);
                 try
                 {

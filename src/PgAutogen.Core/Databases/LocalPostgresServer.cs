@@ -21,6 +21,9 @@ public sealed class LocalServerOptions
 
     /// <summary>Reports each step (for -Verbose).</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>More server settings (-c name=value at start), e.g. a small max_locks_per_transaction for a test.</summary>
+    public IReadOnlyDictionary<string, string>? Settings { get; init; }
 }
 
 /// <summary>
@@ -150,6 +153,11 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
                 if (options.Fast)
                 {
                     settings.Append(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+                }
+
+                foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>())
+                {
+                    settings.Append($" -c {name}={value}");
                 }
 
                 try

@@ -115,7 +115,13 @@ public static class PgConnectionFactory
     {
         var where = $"server {info.Host}:{info.Port}, database '{info.Database}', user '{info.Username}'";
         PgAutogenException result;
-        if (ex is PostgresException pg)
+        if (ex is PostgresException { SqlState: "57014" or "57P01" or "57P02" or "57P03" or "57P05" } interrupted
+            && Interruptions.Explain(interrupted, info, TimeSpan.Zero, TimeSpan.Zero) is { } explained)
+        {
+            // Cancelled or terminated by another session while connecting: said as such.
+            result = explained;
+        }
+        else if (ex is PostgresException pg)
         {
             result = pg.SqlState switch
             {

@@ -187,6 +187,10 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
         PgErrorId.MigrationVerifyFailed => ErrorCategory.InvalidResult,
         PgErrorId.ShadowUnavailable => ErrorCategory.NotInstalled,
         PgErrorId.ShadowSetupFailed => ErrorCategory.InvalidResult,
+        PgErrorId.DesiredStateImpossible => ErrorCategory.InvalidData,
+        PgErrorId.ConnectionLost => ErrorCategory.ConnectionError,
+        PgErrorId.LockBudgetExceeded => ErrorCategory.LimitsExceeded,
+        PgErrorId.EventTriggerWouldFire => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -427,24 +427,26 @@ public sealed class NewKindsTests(CoreDatabaseFixture fixture)
         var decls = Parse(Setup.Replace("CREATE SCHEMA app;", "", StringComparison.Ordinal).Replace("CREATE TABLE app.t (id int);", "", StringComparison.Ordinal)
             .Replace("CREATE TABLE app.ddl_log (tag text);", "", StringComparison.Ordinal) + "CREATE VIEW app.v AS SELECT id FROM app.t;");
 
-        // Replica mode would quiet log_origin but fire freeze_replica, which refuses DDL: not used; log_origin fires
-        // (into the rolled-back transaction) and the warning says so.
+        // Replica mode would quiet log_origin but fire freeze_replica, which refuses DDL: not used; log_origin, which
+        // would still fire, is disabled inside the compare's transaction (this role owns it), so nothing fires.
         var events = new RecordingEvents();
         var m = await Harness.CompareAsync(db, decls, events: events);
         Assert.Contains("Create app.v", Harness.Actions(m), StringComparison.Ordinal);
-        var warning = Assert.Single(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
-        Assert.Contains("log_origin fire on the compare's DDL (replica mode would fire those enabled for replicas)", warning, StringComparison.Ordinal);
-        Assert.DoesNotContain("freeze_replica", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
+        Assert.Contains(events.VerboseLines, v => v.StartsWith("Event trigger(s) log_origin disabled inside the compare's transaction", StringComparison.Ordinal));
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM app.ddl_log"));
         Assert.Equal("freeze_replica R,log_origin O", await db.ScalarAsync<string>("SELECT string_agg(evtname || ' ' || evtenabled::text, ',' ORDER BY evtname) FROM pg_event_trigger"));
+        Assert.DoesNotContain(m.Ops, o => o.Kind == PgObjectKind.EventTrigger && o.Action != MigrationAction.Create);
 
-        // An ALWAYS trigger fires in any mode: named; the origin one is quieted as before.
+        // An ALWAYS trigger fires in any mode: disabled inside the transaction too; the migration keeps its state.
         await db.ExecuteAsync("ALTER EVENT TRIGGER freeze_replica DISABLE; ALTER EVENT TRIGGER log_origin ENABLE ALWAYS;");
         events = new RecordingEvents();
-        await Harness.CompareAsync(db, decls, events: events);
-        warning = Assert.Single(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
-        Assert.StartsWith("Event trigger(s) log_origin (ENABLE ALWAYS) fire on the compare's DDL. ", warning, StringComparison.Ordinal);
+        m = await Harness.CompareAsync(db, decls, events: events);
+        Assert.DoesNotContain(events.Warnings, w => w.StartsWith("Event trigger(s)", StringComparison.Ordinal));
+        Assert.Contains(events.VerboseLines, v => v.StartsWith("Event trigger(s) log_origin disabled inside", StringComparison.Ordinal));
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM app.ddl_log"));
+        Assert.Equal("log_origin A", await db.ScalarAsync<string>("SELECT evtname || ' ' || evtenabled::text FROM pg_event_trigger WHERE evtname = 'log_origin'"));
+        await Harness.RoundTripAsync(db, decls, m);
 
         // Only origin-mode triggers, and a role that may set the mode: quiet, no warning.
         await db.ExecuteAsync("ALTER EVENT TRIGGER log_origin ENABLE;");

@@ -100,4 +100,46 @@ public sealed class NothingDeclaredRunsTests(CoreDatabaseFixture fixture)
         Assert.Equal("Drop app.managed()", Harness.Actions(m));
         await Harness.RoundTripAsync(db, new[] { D.View("CREATE VIEW app.uses_it AS SELECT app.length_of('abc') AS n", "uses_it", "app") }, m);
     }
+
+    [Fact]
+    public async Task An_ENABLE_ALWAYS_event_trigger_never_runs_a_re_declared_body_during_a_compare()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE SCHEMA app;
+            CREATE SEQUENCE app.fired;
+            CREATE TABLE app.t (id int);
+            CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN RETURN; END $$;
+            CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION app.on_ddl();
+            ALTER EVENT TRIGGER watch_ddl ENABLE ALWAYS;
+            DROP ROLE IF EXISTS pgautogen_body_owner;
+            CREATE ROLE pgautogen_body_owner LOGIN PASSWORD 'owner-pw';
+            GRANT USAGE, CREATE ON SCHEMA app TO pgautogen_body_owner;
+            GRANT SELECT ON app.t TO pgautogen_body_owner;
+            ALTER FUNCTION app.on_ddl() OWNER TO pgautogen_body_owner;
+            """);
+        var start = await db.ScalarAsync<long>("SELECT last_value FROM app.fired");
+
+        // The declared body advances a sequence (outside any transaction's reach) every time it fires.
+        var declarations = DeclarationParser.Parse(Array.Empty<string>(), new[]
+        {
+            "CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('app.fired'); END $$;\n" +
+            "CREATE VIEW app.v AS SELECT id FROM app.t;\n" +
+            "CREATE EVENT TRIGGER watch_ddl ON ddl_command_end EXECUTE FUNCTION app.on_ddl()",
+        }, cancellationToken: TestContext.Current.CancellationToken).Declarations;
+
+        // A role that may disable the trigger (a superuser here): disabled inside the transaction, the body never runs.
+        var m = await Harness.CompareAsync(db, declarations);
+        Assert.Equal("Replace app.on_ddl(), Create app.v", Harness.Actions(m));
+        Assert.Equal(start, await db.ScalarAsync<long>("SELECT last_value FROM app.fired"));
+
+        // A role that owns the function but not the trigger: the compare is refused before anything runs, naming both.
+        var owner = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Username = "pgautogen_body_owner", Password = "owner-pw" }.ConnectionString;
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() => CompareService.CompareAsync(new PgAutogen.Core.Databases.ConnectionOptions { ConnectionString = owner },
+            new CompareRequest { Declarations = declarations }, NullEngineEvents.Instance, TestContext.Current.CancellationToken));
+        Assert.Equal(PgErrorId.EventTriggerWouldFire, error.ErrorId);
+        Assert.StartsWith("-Sql[0]:1:1: the event trigger watch_ddl (ENABLE ALWAYS) runs app.on_ddl(), which this declaration replaces", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-Shadow", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.Equal(start, await db.ScalarAsync<long>("SELECT last_value FROM app.fired"));
+    }
 }

@@ -126,13 +126,13 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
 
             // Through a shadow it only reads, so it works, and gives the ops a privileged live compare gives.
             var shadow = await ShadowAsync(reader, declarations, new ShadowOptions { Throwaway = true, Reuse = false });
-            await db.ExecuteAsync($"ALTER DATABASE {db.Name} RESET default_transaction_read_only");
+            await ReadWriteAgainAsync(db);
             var live = await Harness.CompareAsync(db, declarations);
             Assert.Equal(live.Ops.Select(o => $"{o.Action} {o.Identity}"), shadow.Select(o => $"{o.Action} {o.Identity}"));
         }
         finally
         {
-            await db.ExecuteAsync($"ALTER DATABASE {db.Name} RESET default_transaction_read_only");
+            await ReadWriteAgainAsync(db);
         }
     }
 
@@ -169,14 +169,16 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         await using var db = await fixture.CreateDatabaseAsync();
         SkipWithoutClient(db);
         await db.ExecuteAsync(Schema);
-        var before = Directory.EnumerateDirectories(Path.GetTempPath(), "pgautogen-pg-*").ToHashSet(StringComparer.Ordinal);
-        // Ctrl+C during initdb, once the server listens, and while the schema is copied.
+
+        // Ctrl+C during initdb, once the server listens, and while the schema is copied: the server's folder (named in
+        // the verbose line that starts it) is gone afterwards.
         foreach (var moment in new[] { "Initializing PostgreSQL", "PostgreSQL", "Shadow: pg_dump" })
         {
             using var cancel = new CancellationTokenSource();
+            var events = new CancelOn(moment, cancel);
             try
             {
-                await ShadowAsync(db.ConnectionString, Declarations(Declared), new ShadowOptions { Throwaway = true, Reuse = false }, new CancelOn(moment, cancel), cancel.Token);
+                await ShadowAsync(db.ConnectionString, Declarations(Declared), new ShadowOptions { Throwaway = true, Reuse = false }, events, cancel.Token);
                 Assert.Fail($"the compare was not cancelled at '{moment}'");
             }
             catch (OperationCanceledException)
@@ -186,7 +188,8 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
             {
             }
 
-            Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetTempPath(), "pgautogen-pg-*"), d => !before.Contains(d));
+            var root = Assert.Single(events.Roots);
+            Assert.False(Directory.Exists(root), $"Ctrl+C at '{moment}' left {root} behind");
         }
     }
 
@@ -229,8 +232,17 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
     /// <summary>Presses Ctrl+C (cancels) when the engine reports a verbose line that starts with <paramref name="prefix"/>.</summary>
     private sealed class CancelOn(string prefix, CancellationTokenSource cancel) : IEngineEvents
     {
+        /// <summary>The folders of the throwaway servers started ("Initializing PostgreSQL 15.18 from ... in /tmp/pgautogen-pg-...").</summary>
+        public List<string> Roots { get; } = new();
+
         public void Verbose(string message)
         {
+            var at = message.IndexOf(" in /", StringComparison.Ordinal);
+            if (message.StartsWith("Initializing PostgreSQL", StringComparison.Ordinal) && at > 0)
+            {
+                Roots.Add(message[(at + 4)..].Split(' ')[0]);
+            }
+
             if (message.StartsWith(prefix, StringComparison.Ordinal))
             {
                 cancel.Cancel();
@@ -249,4 +261,15 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         {
         }
     }
+
+    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
+    private static async Task ReadWriteAgainAsync(TestDatabase db)
+    {
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
+        await using var conn = new Npgsql.NpgsqlConnection(cs);
+        await conn.OpenAsync(TestContext.Current.CancellationToken);
+        await using var cmd = new Npgsql.NpgsqlCommand($"ALTER DATABASE {db.Name} RESET default_transaction_read_only", conn);
+        await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
 }
