@@ -118,4 +118,42 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
             "CREATE TRIGGER big BEFORE INSERT ON t FOR EACH ROW WHEN (score(NEW.x) > 10) EXECUTE FUNCTION noop()"));
         Assert.Contains("public.score(integer)", m.Ops.Single(o => o.Kind == PgObjectKind.Trigger && o.Phase == MigrationPhase.Drop).Current!.DependsOn);
     }
+
+    /// <summary>
+    /// The generator's class "a dropped function an unmanaged table default calls" (left to #13 item 9, which refuses
+    /// declared dependents only): a function that a table's column default calls (PgAutogen does not manage tables)
+    /// cannot be dropped. Refused, naming both, not a migration that fails on deploy.
+    /// </summary>
+    [Fact]
+    public async Task A_function_an_unmanaged_default_calls_is_not_dropped()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE FUNCTION next_code() RETURNS text LANGUAGE sql AS 'SELECT ''c''';
+            CREATE FUNCTION other() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE TABLE codes (code text DEFAULT next_code());
+            """);
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, Parse("CREATE FUNCTION other() RETURNS int LANGUAGE sql AS 'SELECT 1'")));
+        Assert.Contains("public.next_code()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("codes", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>With objects piped in, a managed object that was not piped is out of scope: the migration does not drop it, so what it uses cannot go either.</summary>
+    [Fact]
+    public async Task A_function_a_view_outside_the_piped_objects_uses_is_not_dropped()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE FUNCTION used() RETURNS int LANGUAGE sql AS 'SELECT 1';
+            CREATE VIEW v AS SELECT used() AS x;
+            """);
+        await using var conn = await db.OpenAsync();
+        var current = await Core.Catalog.CatalogInspector.ReadAllAsync(conn, new Core.Catalog.CatalogFilter(), TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() => CompareService.CompareAsync(conn,
+            new CompareRequest { Declarations = Array.Empty<PgDeclaration>(), PipedCurrent = current.Where(o => o.Kind == PgObjectKind.Function).ToList() },
+            NullEngineEvents.Instance, TestContext.Current.CancellationToken));
+        Assert.Equal(PgErrorId.UnmanagedDependent, error.ErrorId);
+        Assert.Contains("public.used()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("view v", error.Message, StringComparison.Ordinal);
+    }
 }
