@@ -73,6 +73,12 @@ internal static partial class RandomMutator
             }
         }
 
+        // A refusal about an object the start state never had is another refusal.
+        if (refusal?.UnlessInStart is { } unless && !a.Objects.Any(o => o.Key(a) == unless.Key))
+        {
+            refusal = unless.Instead;
+        }
+
         return (state, refusal, duplicate, applied);
     }
 
@@ -482,18 +488,7 @@ internal static partial class RandomMutator
                 return null;
             }
 
-            var gone = new HashSet<string>(StringComparer.Ordinal) { o.Id };
-            bool grew;
-            do
-            {
-                grew = false;
-                foreach (var x in st.Objects.Where(x => !gone.Contains(x.Id) && x.Refs().Any(gone.Contains)))
-                {
-                    grew |= gone.Add(x.Id);
-                }
-            }
-            while (grew);
-            return new MutationResult(st.Remove(gone.ToArray()));
+            return new MutationResult(st.Remove(Closure(st, o.Id)));
         });
     }
 
@@ -576,7 +571,11 @@ internal static partial class RandomMutator
                     var dependent = st.Find(x.Id) is null ? null : st.Objects.FirstOrDefault(d => d.Depends().Contains(x.Id));
                     return dependent is null ? null : new MutationResult(st.Remove(x.Id), new ExpectedRefusal(
                         $"a declared {Words(dependent.Kind)} kept while the {Words(x.Kind)} it depends on is dropped",
-                        new[] { PgErrorId.DeclarationInvalid, PgErrorId.UnmanagedDependent }, new[] { x.Identity(st), dependent.Identity(st) }, Known: "#13 item 9"));
+                        new[] { PgErrorId.DesiredStateImpossible }, new[] { x.Identity(st), dependent.Identity(st) })
+                    {
+                        UnlessInStart = (st.Get(x.Id).Key(st), new ExpectedRefusal("a declaration naming what does not exist", new[] { PgErrorId.DeclarationInvalid },
+                            new[] { x.Identity(st), dependent.Identity(st) })),
+                    });
                 });
             }
 
@@ -586,15 +585,16 @@ internal static partial class RandomMutator
                 var drop = g.Chance(0.5);
                 return new RMutation($"{u.FunctionId} {(drop ? "dropped" : "retyped")} while table {u.Name}'s default calls it", st =>
                 {
-                    if (st.Find(u.FunctionId) is not RFunction { Role: FnRole.Scalar } f || st.Referencing(f.Id).Any())
+                    if (st.Find(u.FunctionId) is not RFunction { Role: FnRole.Scalar } f)
                     {
                         return null;
                     }
 
-                    var next = drop ? st.Remove(f.Id).With(unmanaged: st.Unmanaged) : st.Replace(f with { ReturnType = Exprs.ScalarTypes.First(t => t != f.ReturnType) });
+                    // Dropped with the declarations that use it (only the unmanaged table is left using it), or retyped.
+                    var next = drop ? st.Remove(Closure(st, f.Id)).With(unmanaged: st.Unmanaged) : st.Replace(f with { ReturnType = Exprs.ScalarTypes.First(t => t != f.ReturnType) });
                     return new MutationResult(next, new ExpectedRefusal(
                         drop ? "a dropped function an unmanaged table default calls" : "a re-created function an unmanaged table default calls",
-                        new[] { PgErrorId.UnmanagedDependent }, new[] { f.Identity(st), u.Name }, Known: drop ? "#13 item 9" : null));
+                        drop ? new[] { PgErrorId.UnmanagedDependent, PgErrorId.DesiredStateImpossible } : new[] { PgErrorId.UnmanagedDependent }, new[] { f.Identity(st), u.Name }));
                 });
             }
 
@@ -683,6 +683,23 @@ internal static partial class RandomMutator
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>An object and everything that names it, directly or not.</summary>
+    private static string[] Closure(RState st, string id)
+    {
+        var gone = new HashSet<string>(StringComparer.Ordinal) { id };
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var x in st.Objects.Where(x => !gone.Contains(x.Id) && x.Refs().Any(gone.Contains)))
+            {
+                grew |= gone.Add(x.Id);
+            }
+        }
+        while (grew);
+        return gone.ToArray();
+    }
 
     private static RMutation Change<T>(string what, string id, Func<T, RObject?> change) where T : RObject => ChangeIn<T>(what, id, (_, x) => change(x));
 

@@ -7,6 +7,12 @@ namespace PgAutogen.Core.Tests.Randomized;
 /// <param name="Known">When the engine is known not to refuse it yet: the issue that tracks it.</param>
 internal sealed record ExpectedRefusal(string Class, IReadOnlyList<PgErrorId> Ids, IReadOnlyList<string> Names, string? Known = null)
 {
+    /// <summary>
+    /// When the refusal is about an object the start state has (its key): the refusal to expect instead when it does not
+    /// (an object added by an earlier mutation and dropped again never existed: naming it is naming what does not exist).
+    /// </summary>
+    public (string Key, ExpectedRefusal Instead)? UnlessInStart { get; init; }
+
     public override string ToString() => $"refused ({Class}; {string.Join(" or ", Ids)}; naming {string.Join(" and ", Names)})";
 }
 
