@@ -56,9 +56,9 @@ internal sealed class MaterializedViews(CompareContext context)
         var live = current.Where(o => o.Kind is PgObjectKind.View or PgObjectKind.MaterializedView).ToDictionary(o => o.Identity, StringComparer.Ordinal);
         foreach (var (name, declaration) in views)
         {
-            if (!live.TryGetValue(name, out var existing))
+            if (!live.TryGetValue(name, out var existing) || recreation.Reasons.ContainsKey(existing.Key))
             {
-                continue; // new: created by the batch
+                continue; // new, or already dropped (with a routine it uses): created by the batch
             }
 
             var viewIndexes = indexes.GetValueOrDefault(name) ?? new List<PgDeclaration>();

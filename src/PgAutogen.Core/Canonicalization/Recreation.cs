@@ -88,6 +88,31 @@ internal sealed class Recreation
             };
         }
 
+        return await DropWithAsync(context, old, id, dependents, why, $"rebuilt because {old.Identity} is re-created").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="old"/>, a current routine that is no longer declared while another of its schema and name is
+    /// (<see cref="DisplacedOverloads"/>), with its managed dependents, which their declarations create again. False (and
+    /// nothing dropped) when something PgAutogen does not manage depends on it: the compare refuses that drop later
+    /// (<see cref="DroppedDependents"/>).
+    /// </summary>
+    public async Task<bool> DropUndeclaredAsync(CompareContext context, PgObject old, string why)
+    {
+        var id = CatalogId.Of(old);
+        var (dependents, unmanaged) = await DependentsAsync(context, id).ConfigureAwait(false);
+        if (unmanaged.Count > 0)
+        {
+            return false;
+        }
+
+        await DropWithAsync(context, old, id, dependents, why, $"rebuilt because {old.Identity}, which it uses, is dropped before the new overload is created").ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<HashSet<CatalogId>> DropWithAsync(
+        CompareContext context, PgObject old, CatalogId id, List<(PgObject Object, CatalogId Id)> dependents, string why, string dependentWhy)
+    {
         var drops = new NpgsqlBatch(context.Connection);
         await using (drops.ConfigureAwait(false))
         {
@@ -103,7 +128,7 @@ internal sealed class Recreation
         Reasons[old.Key] = why;
         foreach (var (dependent, _) in dependents)
         {
-            Reasons.TryAdd(dependent.Key, $"rebuilt because {old.Identity} is re-created");
+            Reasons.TryAdd(dependent.Key, dependentWhy);
         }
 
         // The object itself too: its COMMENT declaration (if any) runs again after it is created anew.

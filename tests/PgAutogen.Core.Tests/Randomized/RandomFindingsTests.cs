@@ -156,4 +156,54 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
         Assert.Contains("public.used()", error.Message, StringComparison.Ordinal);
         Assert.Contains("view v", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Seeds 92, 269, 275: a parameter with a default added to a function, and a BEGIN ATOMIC caller changed to pass it.
+    /// The upgrade ran; the downgrade created the old overload while the new one still existed and then replaced the
+    /// caller with <c>f(true, 'a')</c>: "function f(boolean, text) is not unique". Going the other way (the parameter
+    /// removed), the compare itself failed on it. The overload that goes is now dropped before the one of its name is
+    /// created, its dependents around it, both ways.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_parameter_with_a_default_added_or_removed_migrates_both_ways(bool removed)
+    {
+        const string two = "CREATE FUNCTION f(p_a boolean DEFAULT false, p_b text DEFAULT 'd') RETURNS text LANGUAGE sql AS 'SELECT p_b'";
+        const string three = "CREATE FUNCTION f(p_a boolean DEFAULT false, p_b text DEFAULT 'd', p_z boolean DEFAULT true) RETURNS text LANGUAGE sql AS 'SELECT p_b'";
+        const string callsTwo = "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT length(f(true, 'a')); END";
+        const string callsThree = "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT length(f(true, 'a', true)); END";
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteStatementAsync(removed ? three : two);
+        await db.ExecuteStatementAsync(removed ? callsThree : callsTwo);
+        await db.ExecuteAsync("CREATE VIEW v AS SELECT g() AS n");
+        var m = await CompareAndRoundTripAsync(db, Parse(removed ? two : three, removed ? callsTwo : callsThree, "CREATE VIEW v AS SELECT g() AS n"));
+        var gone = removed ? "public.f(boolean, text, boolean)" : "public.f(boolean, text)";
+        var drop = m.Ops.Single(o => o.Identity == gone);
+        Assert.Equal(MigrationAction.Drop, drop.Action);
+        Assert.All(m.Ops.Where(o => o.Action == MigrationAction.Create || o.Phase == MigrationPhase.Create),
+            o => Assert.True(drop.Order < o.Order, $"{o.Identity} is created before {gone} is dropped"));
+    }
+
+    /// <summary>
+    /// The same class with a call that does not change: a view calling <c>f(1)</c> bound to <c>f(integer)</c>, which is no
+    /// longer declared while <c>f(numeric)</c> is. In the compare's transaction it stayed bound to the old overload, and the
+    /// compare refused a valid desired state (the view "uses" f(integer), which is not declared); now it is rebuilt on the
+    /// overload that stays.
+    /// </summary>
+    [Fact]
+    public async Task A_view_bound_to_an_overload_that_goes_is_rebuilt_on_the_one_that_stays()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE FUNCTION f(p integer) RETURNS text LANGUAGE sql AS 'SELECT ''int''';
+            CREATE FUNCTION f(p numeric) RETURNS text LANGUAGE sql AS 'SELECT ''numeric''';
+            CREATE VIEW v AS SELECT f(1) AS kind;
+            """);
+        var m = await CompareAndRoundTripAsync(db, Parse(
+            "CREATE FUNCTION f(p numeric) RETURNS text LANGUAGE sql AS 'SELECT ''numeric'''",
+            "CREATE VIEW v AS SELECT f(1) AS kind"));
+        Assert.Equal("Drop public.f(integer), DropAndCreate public.v", string.Join(", ", m.Ops.Select(o => $"{o.Action} {o.Identity}").Distinct().Order(StringComparer.Ordinal)));
+        Assert.Equal("numeric", await db.ScalarAsync<string>("SELECT kind FROM v"));
+    }
 }
