@@ -219,6 +219,19 @@ internal static class RandomOracle
         // sides is certain; an edge on one side only depends on the order PostgreSQL is asked to run things in.
         var depsA = Edges(from, a);
         var depsB = Edges(to, b);
+
+        // A routine that goes while another of its schema and name stays or comes is dropped before anything is created
+        // (calls of the name would otherwise resolve against both): the kept objects that depend on it are rebuilt.
+        var routineNames = b.Values.OfType<RFunction>().Select(f => f.Qualified).ToHashSet(StringComparer.Ordinal);
+        var displaced = a.Where(kv => !b.ContainsKey(kv.Key) && kv.Value is RFunction f && routineNames.Contains(f.Qualified)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in a.Keys.Where(b.ContainsKey).Where(k => !must.Contains(k)))
+        {
+            if (depsA[key].FirstOrDefault(displaced.Contains) is { } gone)
+            {
+                must.Add(key);
+                ops[key] = (new HashSet<MigrationAction> { MigrationAction.DropAndCreate }, $"rebuilt because {Identity(gone)} goes while another overload of its name stays or comes");
+            }
+        }
         var may = new HashSet<string>(StringComparer.Ordinal);
         bool changed;
         do
