@@ -569,9 +569,13 @@ internal static partial class RandomMutator
                 return new RMutation($"{x.Id} dropped while a kept declaration depends on it", st =>
                 {
                     var dependent = st.Find(x.Id) is null ? null : st.Objects.FirstOrDefault(d => d.Depends().Contains(x.Id));
+                    // An overload that goes while another of its name stays is dropped before the declarations run: the
+                    // dependent's declaration then names a routine that does not exist (also a refusal naming both).
+                    var displaced = st.Get(x.Id) is RFunction f && st.Objects.OfType<RFunction>().Any(o => o.Id != f.Id && o.Qualified == f.Qualified);
                     return dependent is null ? null : new MutationResult(st.Remove(x.Id), new ExpectedRefusal(
                         $"a declared {Words(dependent.Kind)} kept while the {Words(x.Kind)} it depends on is dropped",
-                        new[] { PgErrorId.DesiredStateImpossible }, new[] { x.Identity(st), dependent.Identity(st) })
+                        displaced ? new[] { PgErrorId.DesiredStateImpossible, PgErrorId.DeclarationInvalid } : new[] { PgErrorId.DesiredStateImpossible },
+                        new[] { x.Identity(st), dependent.Identity(st) })
                     {
                         UnlessInStart = (st.Get(x.Id).Key(st), new ExpectedRefusal("a declaration naming what does not exist", new[] { PgErrorId.DeclarationInvalid },
                             new[] { x.Identity(st), dependent.Identity(st) })),
