@@ -70,8 +70,21 @@ public static class PgConnectionFactory
         }
 
         builder.IncludeErrorDetail = true;
+        if (!builder.ConnectionString.Contains("Connection Idle Lifetime=", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql keeps an idle pooled connection for 300 s: a session that compares many databases one after the
+            // other (tenants, shards) would hold one per database and use up the server's max_connections. Reused
+            // within a pipeline, closed soon after.
+            builder.ConnectionIdleLifetime = IdleLifetimeSeconds;
+            builder.ConnectionPruningInterval = Math.Min(builder.ConnectionPruningInterval, IdleLifetimeSeconds / 3);
+        }
+
         return builder;
     }
+
+    /// <summary>How long an idle pooled connection stays open (unless the connection string says otherwise).</summary>
+    internal const int IdleLifetimeSeconds = 15;
+
 
     private static NpgsqlConnectionStringBuilder FromLibpq(Dictionary<string, string> values, Func<string, string?> environment)
     {

@@ -183,7 +183,7 @@ public static class ShadowCompare
             await shadow.CreateRolesAsync(facts, cancellationToken).ConfigureAwait(false);
             if (options.BaselinePath is { } baseline)
             {
-                await ReplayAsync(shadow, baseline, events, cancellationToken).ConfigureAwait(false);
+                await BaselineReplay.ReplayAsync(shadow, baseline, events, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -240,23 +240,6 @@ public static class ShadowCompare
         {
             File.Delete(dump);
         }
-    }
-
-    /// <summary>Replays migration files into the shadow, in the order of their names (dbmate's timestamps; whole files without markers).</summary>
-    private static async Task ReplayAsync(ShadowDatabase shadow, string baseline, IEngineEvents events, CancellationToken cancellationToken)
-    {
-        var files = Directory.Exists(baseline)
-            ? Directory.EnumerateFiles(baseline, "*.sql", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
-            : File.Exists(baseline) ? new List<string> { baseline } : throw new PgAutogenException(PgErrorId.DeclarationFileNotFound,
-                $"The baseline '{baseline}' does not exist.") { Target = baseline, RecommendedAction = "Give -Baseline the folder of your migration files." };
-        var connection = new ConnectionOptions { ConnectionString = shadow.ConnectionString };
-        foreach (var file in files)
-        {
-            events.Progress(new EngineProgress("Shadow compare", "Replaying " + Path.GetFileName(file), -1));
-            await MigrationRunner.RunAsync(connection, file, down: false, events, cancellationToken).ConfigureAwait(false);
-        }
-
-        events.Verbose($"Shadow: replayed {files.Count} migration file(s) from {baseline}");
     }
 
     /// <summary>The shadow as the compare sees it: as the target's role (SET ROLE; see CreateRolesAsync) with the target's session settings.</summary>

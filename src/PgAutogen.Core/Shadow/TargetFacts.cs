@@ -30,6 +30,8 @@ internal sealed record TargetFacts(
     /// <summary>
     /// A fingerprint of the schema: per catalog, the row count and the sum of the rows' xmin. Any committed DDL inserts,
     /// updates or deletes catalog rows, which changes one of them; freezing keeps xmin. Cheap even on large catalogs.
+    /// Only the database's own catalogs: roles and memberships are shared by every database of the server, so another
+    /// database's CREATE ROLE would throw a good shadow away (a role the schema starts to use changes an owner or an ACL here).
     /// </summary>
     private const string FingerprintSql = """
         SELECT string_agg(x, '/' ORDER BY x) FROM (
@@ -51,8 +53,6 @@ internal sealed record TargetFacts(
           UNION ALL SELECT 'default_acl' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_default_acl
           UNION ALL SELECT 'sequence' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_sequence
           UNION ALL SELECT 'enum' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_enum
-          UNION ALL SELECT 'roles' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_authid
-          UNION ALL SELECT 'members' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_auth_members
         ) f
         """;
 

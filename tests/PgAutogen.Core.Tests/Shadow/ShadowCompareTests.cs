@@ -102,6 +102,43 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_baseline_is_replayed_in_its_tools_order_not_by_file_name()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        SkipWithoutClient(db);
+        await db.ExecuteAsync("CREATE SCHEMA app; CREATE TABLE app.orders (id int PRIMARY KEY, total numeric)");
+        var declarations = Declarations("CREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders WHERE total > 100'");
+        var work = Directory.CreateTempSubdirectory("pgautogen-baseline-");
+        try
+        {
+            // By name V10 sorts before V2 and "logic" before "schema": replayed by name, the table would not exist yet.
+            var flyway = Directory.CreateDirectory(Path.Combine(work.FullName, "flyway")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(flyway, "V2__schema.sql"), "CREATE SCHEMA app;\nCREATE TABLE app.orders (id int PRIMARY KEY, total numeric);\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(flyway, "V10__logic.sql"), "CREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders';\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(flyway, "U10__logic.sql"), "DROP SCHEMA app CASCADE;\n", TestContext.Current.CancellationToken);
+            var sqitch = Directory.CreateDirectory(Path.Combine(work.FullName, "sqitch", "deploy")).Parent!.FullName;
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "sqitch.plan"), "%syntax-version=1.0.0\n%project=app\n\nschema 2026-01-01T00:00:00Z me <me@example.com> # tables\nlogic [schema] 2026-01-02T00:00:00Z me <me@example.com> # logic\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "deploy", "schema.sql"), "BEGIN;\nCREATE SCHEMA app;\nCREATE TABLE app.orders (id int PRIMARY KEY, total numeric);\nCOMMIT;\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "deploy", "logic.sql"), "BEGIN;\nCREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders';\nCOMMIT;\n", TestContext.Current.CancellationToken);
+
+            foreach (var (folder, layout) in new[] { (flyway, "Flyway"), (sqitch, "sqitch") })
+            {
+                var events = new RecordingEvents();
+                var ops = await ShadowAsync(db.ConnectionString, declarations, new ShadowOptions { Throwaway = true, BaselinePath = folder, Reuse = false }, events);
+                Assert.Equal(new[] { "Replace app.big()" }, ops.Select(o => $"{o.Action} {o.Identity}"));
+                Assert.Contains(events.VerboseLines, v => v.Contains("Shadow: replayed 2 migration file(s)", StringComparison.Ordinal) && v.Contains(layout, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await ShadowCompare.DropAllAsync();
+            work.Delete(recursive: true);
+        }
+
+        Assert.Equal(0, ShadowCompare.Kept);
+    }
+
+    [Fact]
     public async Task The_target_is_only_read_a_role_without_CREATE_on_a_read_only_database_can_compare()
     {
         await using var db = await fixture.CreateDatabaseAsync();
@@ -126,13 +163,13 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
 
             // Through a shadow it only reads, so it works, and gives the ops a privileged live compare gives.
             var shadow = await ShadowAsync(reader, declarations, new ShadowOptions { Throwaway = true, Reuse = false });
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
             var live = await Harness.CompareAsync(db, declarations);
             Assert.Equal(live.Ops.Select(o => $"{o.Action} {o.Identity}"), shadow.Select(o => $"{o.Action} {o.Identity}"));
         }
         finally
         {
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
         }
     }
 
@@ -260,16 +297,6 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         public void Progress(EngineProgress progress)
         {
         }
-    }
-
-    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
-    private static async Task ReadWriteAgainAsync(TestDatabase db)
-    {
-        var cs = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
-        await using var conn = new Npgsql.NpgsqlConnection(cs);
-        await conn.OpenAsync(TestContext.Current.CancellationToken);
-        await using var cmd = new Npgsql.NpgsqlCommand($"ALTER DATABASE {db.Name} RESET default_transaction_read_only", conn);
-        await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
 }
