@@ -568,17 +568,23 @@ internal static partial class RandomMutator
 
                 return new RMutation($"{x.Id} dropped while a kept declaration depends on it", st =>
                 {
-                    var dependent = st.Find(x.Id) is null ? null : st.Objects.FirstOrDefault(d => d.Depends().Contains(x.Id));
+                    // As the object is now (an earlier mutation may have changed it, or been left out by the shrinker).
+                    var cur = st.Find(x.Id);
+                    var dependent = cur is null ? null : st.Objects.FirstOrDefault(d => d.Depends().Contains(x.Id));
+                    if (cur is null || dependent is null)
+                    {
+                        return null;
+                    }
+
                     // An overload that goes while another of its name stays is dropped before the declarations run: the
                     // dependent's declaration then names a routine that does not exist (also a refusal naming both).
-                    var displaced = st.Get(x.Id) is RFunction f && st.Objects.OfType<RFunction>().Any(o => o.Id != f.Id && o.Qualified == f.Qualified);
-                    return dependent is null ? null : new MutationResult(st.Remove(x.Id), new ExpectedRefusal(
-                        $"a declared {Words(dependent.Kind)} kept while the {Words(x.Kind)} it depends on is dropped",
-                        displaced ? new[] { PgErrorId.DesiredStateImpossible, PgErrorId.DeclarationInvalid } : new[] { PgErrorId.DesiredStateImpossible },
-                        new[] { x.Identity(st), dependent.Identity(st) })
+                    var displaced = cur is RFunction f && st.Objects.OfType<RFunction>().Any(o => o.Id != f.Id && o.Qualified == f.Qualified);
+                    var names = new[] { cur.Identity(st), dependent.Identity(st) };
+                    return new MutationResult(st.Remove(x.Id), new ExpectedRefusal(
+                        $"a declared {Words(dependent.Kind)} kept while the {Words(cur.Kind)} it depends on is dropped",
+                        displaced ? new[] { PgErrorId.DesiredStateImpossible, PgErrorId.DeclarationInvalid } : new[] { PgErrorId.DesiredStateImpossible }, names)
                     {
-                        UnlessInStart = (st.Get(x.Id).Key(st), new ExpectedRefusal("a declaration naming what does not exist", new[] { PgErrorId.DeclarationInvalid },
-                            new[] { x.Identity(st), dependent.Identity(st) })),
+                        UnlessInStart = (cur.Key(st), new ExpectedRefusal("a declaration naming what does not exist", new[] { PgErrorId.DeclarationInvalid }, names)),
                     });
                 });
             }
