@@ -361,9 +361,13 @@ internal sealed class RandomCaseRunner(CoreDatabaseFixture fixture)
             }
             else
             {
+                // A trigger's owner is its table's or view's: the start's, where the start has that view.
+                var owner = t.Kind == nameof(PgObjectKind.Trigger)
+                    ? before.GetValueOrDefault(ObjectKey.For(PgObjectKind.View, key[(key.LastIndexOf(" ON ", StringComparison.Ordinal) + 4)..]))?.Owner ?? t.Owner
+                    : string.IsNullOrEmpty(t.Owner) ? t.Owner : role;
                 result[key] = t with
                 {
-                    Owner = string.IsNullOrEmpty(t.Owner) ? t.Owner : role, Acl = null, Comment = declared ? t.Comment : null,
+                    Owner = owner, Acl = null, Comment = declared ? t.Comment : null,
                     State = t.State is null ? null : TriggerState.Enabled,
                 };
             }
