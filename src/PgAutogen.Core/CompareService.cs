@@ -82,6 +82,7 @@ public static class CompareService
         var ops = MigrationPlanner.Plan(current, desired, result.Decisions, result.CurrentUser);
         events.Verbose($"Diffed and ordered: {ops.Count} step(s) in {watch.ElapsedMilliseconds} ms");
         DesiredStateCheck.ThrowIfImpossible(ops, desired, result.Decisions);
+        await DroppedDependents.ThrowIfUnmanagedAsync(connection, ops, current, cancellationToken).ConfigureAwait(false);
         events.Progress(new EngineProgress(CompareProgress.Activity, $"{ops.Count} step(s)", 100, Completed: true));
 
         var calls = PlpgsqlCallCheck.Calls(ops, desired);

@@ -66,9 +66,11 @@ public static class Canonicalizer
             await attributes.CheckAsync(declarations).ConfigureAwait(false);
             await session.QuietFiringEventTriggersAsync(context, declarations).ConfigureAwait(false);
 
-            // 3. Prepare: materialized views tried beside the live ones, OR REPLACE where it is missing, drop-first kinds.
+            // 3. Prepare: routines displaced by a new overload of their name dropped first, materialized views tried beside
+            //    the live ones, OR REPLACE where it is missing, drop-first kinds.
             var executeWatch = Stopwatch.StartNew();
             var recreation = new Recreation(current);
+            await DisplacedOverloads.DropAsync(context, declarations, current, recreation).ConfigureAwait(false);
             var unchangedViews = await new MaterializedViews(context).JudgeAsync(declarations, current, recreation).ConfigureAwait(false);
             var prepared = new StatementPreparer(current).Prepare(declarations, unchangedViews);
 

@@ -112,7 +112,7 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
                     await context.RollbackToAsync(Savepoints.Statement).ConfigureAwait(false);
                     deferred.Add((statement, ex));
                 }
-                catch (PostgresException ex) when (CanonicalizationErrors.IsNotReplaceable(ex))
+                catch (PostgresException ex) when (CanonicalizationErrors.IsNotReplaceable(ex) && !statement.Declaration.IsComment)
                 {
                     await context.RollbackToAsync(Savepoints.Statement).ConfigureAwait(false);
                     var rerun = await RecreateAsync(statement, ex, prepared).ConfigureAwait(false);

@@ -49,6 +49,39 @@ internal static class DependencyOrder
         }
 
         var graph = new DependencyGraph(count);
+
+        // A COMMENT ON runs after the declaration of what it comments on: also when that one is moved after the rest (a
+        // cycle), where a comment left in place would name a routine of the wrong kind (a function becoming a procedure)
+        // or one that does not exist yet.
+        var objects = new Dictionary<(ObjectFamily, string), List<int>>();
+        for (var i = 0; i < count; i++)
+        {
+            var declaration = statements[i].Declaration;
+            if (!declaration.IsComment && !declaration.IsIndex)
+            {
+                var key = (ObjectKey.Family(declaration.Kind), declaration.Name);
+                if (!objects.TryGetValue(key, out var list))
+                {
+                    objects[key] = list = new List<int>(1);
+                }
+
+                list.Add(i);
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var comment = statements[i].Declaration;
+            if (comment.IsComment && objects.TryGetValue((ObjectKey.Family(comment.Kind), comment.Name), out var commented))
+            {
+                foreach (var j in commented.Where(j => comment.Schema.Length == 0 || statements[j].Declaration.Schema.Length == 0
+                    || string.Equals(comment.Schema, statements[j].Declaration.Schema, StringComparison.Ordinal)))
+                {
+                    graph.AddEdge(j, i);
+                }
+            }
+        }
+
         for (var i = 0; i < count; i++)
         {
             var declaration = statements[i].Declaration;

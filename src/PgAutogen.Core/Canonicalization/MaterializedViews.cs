@@ -56,9 +56,9 @@ internal sealed class MaterializedViews(CompareContext context)
         var live = current.Where(o => o.Kind is PgObjectKind.View or PgObjectKind.MaterializedView).ToDictionary(o => o.Identity, StringComparer.Ordinal);
         foreach (var (name, declaration) in views)
         {
-            if (!live.TryGetValue(name, out var existing))
+            if (!live.TryGetValue(name, out var existing) || recreation.Reasons.ContainsKey(existing.Key))
             {
-                continue; // new: created by the batch
+                continue; // new, or already dropped (with a routine it uses): created by the batch
             }
 
             var viewIndexes = indexes.GetValueOrDefault(name) ?? new List<PgDeclaration>();
@@ -81,6 +81,17 @@ internal sealed class MaterializedViews(CompareContext context)
 
             context.Events.Verbose($"{existing.Identity}: {why}; dropped and created again.");
             await recreation.DropAsync(context, declaration, why).ConfigureAwait(false);
+        }
+
+        // One judged unchanged may since have been dropped with a view re-created after it (it depends on that view):
+        // its declaration runs again, like any other dependent's.
+        foreach (var (name, declaration) in views)
+        {
+            if (skipped.Contains(declaration) && recreation.Reasons.ContainsKey(live[name].Key))
+            {
+                skipped.Remove(declaration);
+                skipped.ExceptWith(indexes.GetValueOrDefault(name) ?? new List<PgDeclaration>());
+            }
         }
 
         if (skipped.Count > 0)

@@ -49,10 +49,12 @@ internal sealed class Recreation
         """;
 
     private readonly Dictionary<CatalogId, PgObject> _currentByOid;
+    private readonly Dictionary<string, PgObject> _currentByKey;
 
     public Recreation(IReadOnlyList<PgObject> current)
     {
         _currentByOid = current.ToDictionary(CatalogId.Of);
+        _currentByKey = current.ToDictionary(o => o.Key, StringComparer.Ordinal);
     }
 
     /// <summary>Why each current object (by key) is dropped and created again: the server's message, or the object it is rebuilt for.</summary>
@@ -86,6 +88,31 @@ internal sealed class Recreation
             };
         }
 
+        return await DropWithAsync(context, old, id, dependents, why, $"rebuilt because {old.Identity} is re-created").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="old"/>, a current routine that is no longer declared while another of its schema and name is
+    /// (<see cref="DisplacedOverloads"/>), with its managed dependents, which their declarations create again. False (and
+    /// nothing dropped) when something PgAutogen does not manage depends on it: the compare refuses that drop later
+    /// (<see cref="DroppedDependents"/>).
+    /// </summary>
+    public async Task<bool> DropUndeclaredAsync(CompareContext context, PgObject old, string why)
+    {
+        var id = CatalogId.Of(old);
+        var (dependents, unmanaged) = await DependentsAsync(context, id).ConfigureAwait(false);
+        if (unmanaged.Count > 0)
+        {
+            return false;
+        }
+
+        await DropWithAsync(context, old, id, dependents, why, $"rebuilt because {old.Identity}, which it uses, is dropped before the new overload is created").ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<HashSet<CatalogId>> DropWithAsync(
+        CompareContext context, PgObject old, CatalogId id, List<(PgObject Object, CatalogId Id)> dependents, string why, string dependentWhy)
+    {
         var drops = new NpgsqlBatch(context.Connection);
         await using (drops.ConfigureAwait(false))
         {
@@ -101,7 +128,7 @@ internal sealed class Recreation
         Reasons[old.Key] = why;
         foreach (var (dependent, _) in dependents)
         {
-            Reasons.TryAdd(dependent.Key, $"rebuilt because {old.Identity} is re-created");
+            Reasons.TryAdd(dependent.Key, dependentWhy);
         }
 
         // The object itself too: its COMMENT declaration (if any) runs again after it is created anew.
@@ -136,11 +163,49 @@ internal sealed class Recreation
         }
     }
 
-    /// <summary>The managed objects (from this instance's catalog) and the descriptions of unmanaged ones that depend on a catalog row, deepest first.</summary>
+    /// <summary>
+    /// The managed objects (from this instance's catalog) and the descriptions of unmanaged ones that depend on a catalog
+    /// row, deepest first. A managed object already rebuilt in this transaction (a dependent of an object re-created
+    /// earlier: dropped, and created again by its declaration, under a new oid) is recognised by its identity.
+    /// </summary>
     private async Task<(List<(PgObject Object, CatalogId Id)> Managed, List<string> Unmanaged)> DependentsAsync(CompareContext context, CatalogId of)
     {
+        var rows = await DependentRowsAsync(context, of).ConfigureAwait(false);
+        var rebuilt = new Dictionary<CatalogId, PgObject>();
+        var unknown = rows.Where(r => r.Id is { } id && !_currentByOid.ContainsKey(id)).Select(r => r.Id!.Value).ToHashSet();
+        if (unknown.Count > 0)
+        {
+            var filter = new Catalog.CatalogFilter { Oids = unknown.Select(u => u.Oid).ToHashSet() };
+            foreach (var obj in await Catalog.CatalogInspector.ReadAllAsync(context.Connection, filter, context.CancellationToken).ConfigureAwait(false))
+            {
+                if (unknown.Contains(CatalogId.Of(obj)) && _currentByKey.TryGetValue(obj.Key, out var same))
+                {
+                    rebuilt[CatalogId.Of(obj)] = same;
+                }
+            }
+        }
+
         var dependents = new List<(PgObject Object, CatalogId Id)>();
         var unmanaged = new List<string>();
+        foreach (var (id, description) in rows)
+        {
+            if (id is { } known && (_currentByOid.TryGetValue(known, out var managed) || rebuilt.TryGetValue(known, out managed)))
+            {
+                dependents.Add((managed, known));
+            }
+            else
+            {
+                unmanaged.Add(description);
+            }
+        }
+
+        return (dependents, unmanaged);
+    }
+
+    /// <summary>The rows that depend on a catalog row, deepest first: the catalog id of those of a managed kind (else null), and their description.</summary>
+    private static async Task<List<(CatalogId? Id, string Description)>> DependentRowsAsync(CompareContext context, CatalogId of)
+    {
+        var rows = new List<(CatalogId?, string)>();
         await using var cmd = new NpgsqlCommand(DependentsQuery, context.Connection);
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = of.ClassId });
         cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid, Value = of.Oid });
@@ -162,17 +227,9 @@ internal sealed class Recreation
                 "E" => ObjectFamily.EventTrigger,
                 _ => (ObjectFamily?)null,
             };
-            var dependentOid = reader.GetFieldValue<uint>(1);
-            if (family is { } f && _currentByOid.TryGetValue(new CatalogId(f, dependentOid), out var managed))
-            {
-                dependents.Add((managed, new CatalogId(f, dependentOid)));
-            }
-            else
-            {
-                unmanaged.Add(reader.GetString(5));
-            }
+            rows.Add((family is { } f ? new CatalogId(f, reader.GetFieldValue<uint>(1)) : null, reader.GetString(5)));
         }
 
-        return (dependents, unmanaged);
+        return rows;
     }
 }

@@ -172,7 +172,8 @@ internal static class CatalogQueries
     /// <summary>
     /// Managed-object dependencies recorded in pg_depend: view or materialized view → view/function (through its
     /// rewrite rule), routine → routine or view (BEGIN ATOMIC bodies; a view's row type as argument or result, e.g.
-    /// RETURNS SETOF), policy → function/view (its expressions) and event trigger → function. Trigger → function comes from the trigger query.
+    /// RETURNS SETOF), policy → function/view (its expressions), event trigger → function, and trigger → function (what its
+    /// WHEN calls; the function it executes comes from the trigger query too).
     /// Rows: dependent (classid, objid), referenced kind ('r' routine, 'v' view, 'm' materialized view), schema, name, args.
     /// </summary>
     public const string Dependencies = """
@@ -191,7 +192,7 @@ internal static class CatalogQueries
             UNION
             SELECT DISTINCT d.classid, d.objid, d.refclassid, d.refobjid
             FROM pg_depend d
-            WHERE d.classid IN ('pg_policy'::regclass, 'pg_event_trigger'::regclass) AND d.deptype = 'n'
+            WHERE d.classid IN ('pg_policy'::regclass, 'pg_event_trigger'::regclass, 'pg_trigger'::regclass) AND d.deptype = 'n'
               AND d.refclassid IN ('pg_proc'::regclass, 'pg_class'::regclass)
         )
         SELECT deps.classid, deps.objid, 'r' AS refkind, n.nspname, p.proname,

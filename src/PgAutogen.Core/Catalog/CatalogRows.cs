@@ -86,7 +86,7 @@ internal readonly record struct TriggerRow(
             Owner = Owner,
             Comment = Comment,
             Oid = Oid,
-            DependsOn = new[] { Function },
+            DependsOn = dependencies.Of(CatalogInspector.PgTriggerOid, Oid).Prepend(Function).Distinct(StringComparer.Ordinal).ToArray(),
         };
 }
 

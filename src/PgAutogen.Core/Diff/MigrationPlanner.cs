@@ -9,7 +9,8 @@ public static class MigrationPlanner
     /// <summary>Where a step prefers to go when dependencies leave it free (the baseline order of the method).</summary>
     private enum Phase
     {
-        DropTrigger = 1,
+        DropTrigger = 1, // and the first half of re-creations, and displaced routines
+
         CreateRoutine = 2,
         CreateView = 3,
         CreateTrigger = 4,
@@ -140,6 +141,13 @@ public static class MigrationPlanner
         /// <summary>For a privilege or owner step: what it grants, revokes or passes on, in words.</summary>
         public string Note { get; init; } = "";
 
+        /// <summary>
+        /// The step drops a routine while another of its schema and name stays or is created: it goes before the routines
+        /// of that name are created, so that no call of the name is resolved while both exist (ambiguous, or bound to the
+        /// one that goes).
+        /// </summary>
+        public bool Displaces { get; init; }
+
         /// <summary>The step removes the object (a drop, or the first half of a re-creation).</summary>
         public bool Removes => To is null;
 
@@ -223,11 +231,18 @@ public static class MigrationPlanner
             }
         }
 
+        // A routine that goes while another of its name stays or comes is displaced: dropped early (see Order).
+        var routineNames = to.Where(IsRoutine).Select(RoutineName).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, source) in fromByKey)
         {
             if (!toByKey.ContainsKey(key))
             {
-                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source), Phase = DropPhase(source.Kind) });
+                var displaced = IsRoutine(source) && routineNames.Contains(RoutineName(source));
+                steps.Add(new Step
+                {
+                    Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Drop, From = source, Sql = SqlBuilder.Drop(source),
+                    Phase = displaced ? Phase.DropTrigger : DropPhase(source.Kind), Displaces = displaced,
+                });
             }
         }
 
@@ -283,6 +298,10 @@ public static class MigrationPlanner
         Comment = decision.CommentDeclared ? target.Comment : live.Comment,
         Acl = decision.AclDeclared ? target.Acl : live.Acl,
     };
+
+    private static bool IsRoutine(PgObject o) => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure;
+
+    private static string RoutineName(PgObject o) => SqlIdentifier.Qualify(o.Schema, o.Name);
 
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
     {
@@ -364,6 +383,18 @@ public static class MigrationPlanner
                     if (byId.TryGetValue(step.Id with { Part = part }, out var before))
                     {
                         graph.AddEdge(index[before], i);
+                    }
+                }
+            }
+
+            if (step.Displaces)
+            {
+                var name = RoutineName(step.From!);
+                for (var j = 0; j < steps.Count; j++)
+                {
+                    if (steps[j].To is { } created && IsRoutine(created) && string.Equals(RoutineName(created), name, StringComparison.Ordinal))
+                    {
+                        graph.AddEdge(i, j);
                     }
                 }
             }

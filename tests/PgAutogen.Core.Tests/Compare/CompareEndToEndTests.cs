@@ -47,7 +47,8 @@ public sealed class CompareEndToEndTests(CoreDatabaseFixture fixture)
         await db.ExecuteAsync("CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';");
         var decls = new[] { Fn("CREATE FUNCTION f(a bigint) RETURNS bigint LANGUAGE sql AS 'SELECT a'", "f", "bigint") };
         var m = await Harness.CompareAsync(db, decls);
-        Assert.Equal("Create public.f(bigint), Drop public.f(integer)", Harness.Actions(m));
+        // The old overload goes first: while both exist, a call of f could resolve to either (see RandomFindingsTests).
+        Assert.Equal("Drop public.f(integer), Create public.f(bigint)", Harness.Actions(m));
         await Harness.RoundTripAsync(db, decls, m);
     }
 

@@ -46,26 +46,25 @@ public sealed class HazardTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
-    public async Task Dropping_a_function_a_column_default_uses_is_DropsObjectInUse()
+    public async Task Dropping_a_function_a_column_default_uses_is_refused_as_unreachable()
     {
-        var ops = await CompareAsync("""
+        // PostgreSQL refuses that DROP: the compare stops, naming both, instead of writing a migration that fails.
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() => CompareAsync("""
             CREATE FUNCTION app.next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'c' || random()::text $$;
             CREATE TABLE app.items (code text DEFAULT app.next_code());
             CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';
-            """, "CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';");
-        var (op, hazard) = Only(ops, HazardKind.DropsObjectInUse);
-        Assert.Equal((MigrationAction.Drop, "app.next_code()"), (op.Action, op.Identity));
-        Assert.Equal("default value for column code of table app.items depends on it and PgAutogen does not manage it: PostgreSQL refuses the DROP, so the migration fails unless they change first", hazard.Reason);
-        Assert.True(hazard.Gated);
-        AssertGate(ops, HazardKind.DropsObjectInUse, gated: true);
+            """, "CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';"));
+        Assert.Equal(PgErrorId.UnmanagedDependent, error.ErrorId);
+        Assert.Contains("app.next_code()", error.Message, StringComparison.Ordinal);
+        Assert.Contains("column code of table app.items", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
-    /// A generated column's routine: from 15 its expression's dependency is normal and the DROP fails; before 15 it is
-    /// automatic and the DROP silently takes the column, data and all. Either way a gated DropsObjectInUse says which.
+    /// A generated column's routine: from 15 its expression's dependency is normal, the DROP would fail, and the compare
+    /// refuses; before 15 it is automatic and the DROP silently takes the column, data and all: a gated DropsObjectInUse.
     /// </summary>
     [Fact]
-    public async Task Dropping_a_function_a_generated_column_uses_is_DropsObjectInUse_on_every_major()
+    public async Task Dropping_a_function_a_generated_column_uses_is_refused_or_DropsObjectInUse_before_15()
     {
         await using var db = await fixture.CreateDatabaseAsync();
         await db.ExecuteAsync("""
@@ -75,13 +74,18 @@ public sealed class HazardTests(CoreDatabaseFixture fixture)
             CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';
             """);
         var set = DeclarationParser.Parse(Array.Empty<string>(), new[] { "CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';" }, cancellationToken: TestContext.Current.CancellationToken);
+        if (db.MajorVersion >= 15)
+        {
+            var error = await Assert.ThrowsAsync<PgAutogenException>(() => Harness.CompareAsync(db, set.Declarations));
+            Assert.Equal(PgErrorId.UnmanagedDependent, error.ErrorId);
+            Assert.Contains("column code of table app.orders", error.Message, StringComparison.Ordinal);
+            return;
+        }
+
         var ops = (await Harness.CompareAsync(db, set.Declarations)).Ops;
         var (op, hazard) = Only(ops, HazardKind.DropsObjectInUse);
         Assert.Equal((MigrationAction.Drop, "app.code(integer)"), (op.Action, op.Identity));
-        Assert.Equal(db.MajorVersion >= 15
-                ? "default value for column code of table app.orders depends on it and PgAutogen does not manage it: PostgreSQL refuses the DROP, so the migration fails unless they change first"
-                : "column code of table app.orders uses it in its generated expression: PostgreSQL (before 15) drops that column with it, and its data is lost",
-            hazard.Reason);
+        Assert.Equal("column code of table app.orders uses it in its generated expression: PostgreSQL (before 15) drops that column with it, and its data is lost", hazard.Reason);
         AssertGate(ops, HazardKind.DropsObjectInUse, gated: true);
     }
 
