@@ -233,7 +233,7 @@ internal sealed class CurrentTrees : IDisposable
             try
             {
                 Parallel.ForEach(current.Where(ParseTreeShortcut.Candidate), new ParallelOptions { CancellationToken = stop },
-                    o => trees._hashes.TryAdd(o, DeclarationFacts.TreeHashOf(o.Definition)));
+                    o => trees._hashes.TryAdd(o, HashOf(o)));
             }
             catch (OperationCanceledException)
             {
@@ -258,10 +258,13 @@ internal sealed class CurrentTrees : IDisposable
     public void Complete(IEnumerable<PgObject> objects)
     {
         var missing = objects.Where(o => !_hashes.ContainsKey(o)).Distinct().ToList();
-        Parallel.ForEach(missing, o => _hashes.TryAdd(o, DeclarationFacts.TreeHashOf(o.Definition)));
+        Parallel.ForEach(missing, o => _hashes.TryAdd(o, HashOf(o)));
     }
 
-    public string? Hash(PgObject obj) => _hashes.TryGetValue(obj, out var hash) ? hash : DeclarationFacts.TreeHashOf(obj.Definition);
+    public string? Hash(PgObject obj) => _hashes.TryGetValue(obj, out var hash) ? hash : HashOf(obj);
+
+    /// <summary>The tree hash of a current object's definition (a trigger's with its WHEN clause's columns).</summary>
+    private static string? HashOf(PgObject obj) => DeclarationFacts.TreeHashOf(obj.Definition, obj.EngineFacts as WhenColumns);
 
     public void Dispose()
     {
