@@ -98,6 +98,7 @@ internal sealed class ColdPhase
     private readonly int _expectedSteps;
     private readonly int _originalDefinitions;
     private readonly string? _pwsh;
+    private readonly (int Unchanged, int Eligible) _triggers;
 
     public ColdPhase(BenchTools tools, string shell, string declarations, string work, GeneratedSchema schema, string currentConnection, string? desiredConnection)
     {
@@ -113,6 +114,7 @@ internal sealed class ColdPhase
         _expectedSteps = schema.Mutation.ExpectedOps;
         _originalDefinitions = schema.Original.Count;
         _pwsh = FindOnPath("pwsh");
+        _triggers = SchemaGenerator.UnchangedTriggers(schema);
         ChangedObjects = SchemaGenerator.ChangedKeys(schema).Select(MigraKey).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -129,15 +131,33 @@ internal sealed class ColdPhase
     /// <summary>The Shell's file name and folder, for the report.</summary>
     public string ShellName => _shell;
 
-    /// <summary>One more cold compare with -Verbose: the engine's line saying how many declarations it executed and left out.</summary>
+    /// <summary>
+    /// One more cold compare with -Verbose: the engine's line saying how many declarations it executed, and how many of
+    /// each kind the parse-tree shortcut recognised, the triggers as a share of those it could recognise (unchanged, and
+    /// calling a function the mutation leaves alone: a trigger naming an executed routine is executed by design).
+    /// </summary>
     public string? ShortcutLine()
     {
         File.Delete(_outFile);
         var run = Timed.Run(_shell, new[] { "-NoProfile", "-NonInteractive", "-Command", CompareScript.Replace("| New-PgMigration", "-Verbose | New-PgMigration", StringComparison.Ordinal) },
             new Dictionary<string, string> { ["PGAUTOGEN_MODULE"] = _module });
         run.Check("the Shell's verbose compare");
-        return run.Stderr.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("Executed ", StringComparison.Ordinal) && l.Contains("declaration(s)", StringComparison.Ordinal));
+        var lines = run.Stderr.Split('\n').Select(l => l.Trim()).Select(l => l.StartsWith("VERBOSE: ", StringComparison.Ordinal) ? l[9..] : l).ToList();
+        var executed = lines.FirstOrDefault(l => l.StartsWith("Executed ", StringComparison.Ordinal) && l.Contains("declaration(s)", StringComparison.Ordinal));
+        var kinds = lines.Select(l => Regex.Match(l, @"\((?<r>\d+) routine\(s\), (?<t>\d+) trigger\(s\), (?<v>\d+) view\(s\);")).FirstOrDefault(m => m.Success);
+        if (kinds is null)
+        {
+            return executed;
+        }
+
+        int Count(string group) => int.Parse(kinds.Groups[group].Value, CultureInfo.InvariantCulture);
+        var triggers = Count("t");
+        RecognisedTriggerShare = _triggers.Eligible == 0 ? null : (double)triggers / _triggers.Eligible;
+        return executed + Invariant($"; recognised as unchanged: {Count("r")} routines, {Count("v")} views, {triggers} triggers: {RecognisedTriggerShare:P1} of the {_triggers.Eligible} triggers it could recognise ({_triggers.Unchanged} unchanged, of which {_triggers.Unchanged - _triggers.Eligible} call a changed function)");
     }
+
+    /// <summary>The triggers the shortcut recognised over those it could (<see cref="ShortcutLine"/>); null before it ran.</summary>
+    public double? RecognisedTriggerShare { get; private set; }
 
     private string CompareScript =>
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; " +

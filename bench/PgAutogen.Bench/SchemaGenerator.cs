@@ -659,6 +659,25 @@ internal static class SchemaGenerator
             .ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The triggers the mutation leaves as they were, and of those the ones the parse-tree shortcut could leave out: those
+    /// whose function is not changed, dropped or added (a trigger naming an executed routine is executed by design).
+    /// </summary>
+    public static (int Unchanged, int Eligible) UnchangedTriggers(GeneratedSchema schema)
+    {
+        var changed = ChangedKeys(schema);
+        var executedRoutines = changed.Where(k => k.StartsWith("routine:", StringComparison.Ordinal))
+            .Select(k => k["routine:".Length..k.IndexOf('(', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal);
+        var unchanged = schema.Mutated.Where(o => o.Kind == PgObjectKind.Trigger && !changed.Contains(o.Key)).ToList();
+        var eligible = unchanged.Count(o =>
+        {
+            var at = o.Sql.LastIndexOf(" EXECUTE ", StringComparison.Ordinal);
+            var function = o.Sql[(o.Sql.IndexOf(' ', at + 9) + 1)..o.Sql.LastIndexOf('(')];
+            return !executedRoutines.Contains(function);
+        });
+        return (unchanged.Count, eligible);
+    }
+
     /// <summary>Totals for the report.</summary>
     public static string Describe(GeneratedSchema schema)
     {
