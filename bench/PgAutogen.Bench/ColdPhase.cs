@@ -104,7 +104,9 @@ internal sealed class ColdPhase
     {
         _tools = tools;
         _shell = shell;
-        _module = Path.Combine(BenchTools.RepoRoot, "out", "PgAutogen");
+        // A published Shell carries its own copy of the module, compiled ReadyToRun for its runtime; else out/PgAutogen.
+        var beside = Path.Combine(Path.GetDirectoryName(shell)!, "PgAutogen");
+        _module = File.Exists(Path.Combine(beside, "PgAutogen.psd1")) ? beside : Path.Combine(BenchTools.RepoRoot, "out", "PgAutogen");
         _declarations = declarations;
         _outFile = Path.Combine(work, "cold.sql");
         _statementsFile = Path.Combine(work, "floor-statements.sql");
@@ -128,8 +130,8 @@ internal sealed class ColdPhase
     /// <summary>What migra's last output said against <see cref="ChangedObjects"/>.</summary>
     public string? PeerCheck { get; private set; }
 
-    /// <summary>The Shell's file name and folder, for the report.</summary>
-    public string ShellName => _shell;
+    /// <summary>The Shell's file name and folder, and the module it imports, for the report.</summary>
+    public string ShellName => _shell + " importing " + _module;
 
     /// <summary>
     /// One more cold compare with -Verbose: the engine's line saying how many declarations it executed, and how many of
