@@ -84,9 +84,18 @@ public static class CompareService
         DesiredStateCheck.ThrowIfImpossible(ops, desired, result.Decisions);
         events.Progress(new EngineProgress(CompareProgress.Activity, $"{ops.Count} step(s)", 100, Completed: true));
 
-        foreach (var warning in PlpgsqlCallCheck.Warnings(ops, desired))
+        var calls = PlpgsqlCallCheck.Calls(ops, desired);
+        foreach (var call in calls)
         {
-            events.Warning(warning);
+            events.Warning(call.Warning);
+        }
+
+        // The hazards of each step, from what the compare knows and what the database says of the rest.
+        ops = Hazards.Attach(ops, calls, await HazardFacts.ReadAsync(connection, ops, current, cancellationToken).ConfigureAwait(false));
+        var hazards = ops.Sum(o => o.Hazards.Count);
+        if (hazards > 0)
+        {
+            events.Verbose($"{hazards} hazard(s): {string.Join(", ", ops.SelectMany(o => o.Hazards).GroupBy(h => h.Kind).Select(g => $"{g.Count()} {g.Key}"))}");
         }
 
         // Dropping every managed object (an empty folder, a wrong -Path) is worth a word at any size; most of them, from 4 up.

@@ -13,12 +13,15 @@ namespace PgAutogen.Core;
 /// catalog; apply the upgrade (every statement, in order); check that each object the migration creates or replaces
 /// now has exactly its desired definition and each one it drops is gone, and — when the declarations are at hand —
 /// compare them again (expect no step); apply the downgrade; check that the catalog is the one read first
-/// (definitions, owners, ACLs, comments, trigger states). A failure names the step, where it is in the rendered
+/// (definitions, owners, privileges, comments, trigger states). A failure names the step, where it is in the rendered
 /// files (file:line) and what differed; the database is never changed.
 /// </summary>
 public static class MigrationVerifier
 {
-    /// <summary>Verifies; throws PgAutogenException (MigrationVerifyFailed) on the first failure. Returns a one-line summary.</summary>
+    /// <summary>
+    /// Verifies; throws PgAutogenException (MigrationVerifyFailed) on the first failure. Returns a one-line summary. With
+    /// <paramref name="guard"/>, each half runs its guard first, as the written migration does (-Guard).
+    /// </summary>
     public static async Task<string> VerifyAsync(
         ConnectionOptions connection,
         IReadOnlyList<MigrationOp> ops,
@@ -26,7 +29,8 @@ public static class MigrationVerifier
         CompareRequest? compare,
         CanonicalizationOptions options,
         IEngineEvents events,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool guard = false)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(ops);
@@ -46,7 +50,7 @@ public static class MigrationVerifier
             }
 
             var before = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
-            await ApplyAsync(conn, ops, files, up: true, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(conn, ops, files, up: true, guard, cancellationToken).ConfigureAwait(false);
 
             var upgraded = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
             CheckUpgrade(ops, files, upgraded);
@@ -72,9 +76,9 @@ public static class MigrationVerifier
                 }
             }
 
-            await ApplyAsync(conn, ops, files, up: false, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(conn, ops, files, up: false, guard, cancellationToken).ConfigureAwait(false);
             var restored = await CatalogInspector.ReadAllAsync(conn, options.Filter, cancellationToken).ConfigureAwait(false);
-            CheckRestored(ops, files, before, restored);
+            CheckRestored(ops, files, before, restored, await Diff.AclDefaults.ReadAsync(conn, cancellationToken).ConfigureAwait(false));
             var summary = $"Verified: the upgrade ({ops.Count} step(s)) applies{(compare is null ? " and reaches each step's desired definition" : " and a compare after it gives no step")}, and the downgrade restores the catalog exactly ({before.Count} object(s)); rolled back, in {watch.ElapsedMilliseconds} ms";
             events.Verbose(summary);
             return summary;
@@ -89,14 +93,14 @@ public static class MigrationVerifier
     }
 
     /// <summary>Runs one half, statement by statement, as the rendered migration does (check_function_bodies off first).</summary>
-    private static async Task ApplyAsync(NpgsqlConnection conn, IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, bool up, CancellationToken cancellationToken)
+    private static async Task ApplyAsync(NpgsqlConnection conn, IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, bool up, bool guard, CancellationToken cancellationToken)
     {
         await using (var off = new NpgsqlBatch(conn) { BatchCommands = { Databases.SqlCommands.Verbatim(MigrationText.CheckFunctionBodiesOff.TrimEnd(';')) } })
         {
             await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var step in MigrationText.Steps(ops, up))
+        foreach (var step in MigrationText.Steps(ops, up, guard))
         {
             foreach (var statement in step.Statements)
             {
@@ -141,8 +145,8 @@ public static class MigrationVerifier
         }
     }
 
-    /// <summary>After the downgrade: exactly the catalog read before the upgrade (definitions, owners, ACLs, comments, trigger states).</summary>
-    private static void CheckRestored(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, IReadOnlyList<PgObject> before, IReadOnlyList<PgObject> restored)
+    /// <summary>After the downgrade: exactly the catalog read before the upgrade (definitions, owners, privileges, comments, trigger states).</summary>
+    private static void CheckRestored(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PlannedFile> files, IReadOnlyList<PgObject> before, IReadOnlyList<PgObject> restored, Diff.AclDefaults aclDefaults)
     {
         var was = before.ToDictionary(o => o.Key, StringComparer.Ordinal);
         var now = restored.ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -162,7 +166,8 @@ public static class MigrationVerifier
             }
 
             Compare(problems, what, "owner", old.Owner, cur.Owner);
-            Compare(problems, what, "ACL", old.Acl, cur.Acl);
+            // Privileges as granted: revoking what the upgrade granted leaves an explicit ACL equal to a NULL (default) one.
+            Compare(problems, what, "privileges", Diff.AclSql.Text(Diff.AclSql.Effective(old, aclDefaults)), Diff.AclSql.Text(Diff.AclSql.Effective(cur, aclDefaults)));
             Compare(problems, what, "comment", old.Comment, cur.Comment);
             Compare(problems, what, "trigger state", old.TriggerState?.ToString(), cur.TriggerState?.ToString());
         }

@@ -31,6 +31,8 @@ public enum PgErrorId
     ConnectionLost,
     LockBudgetExceeded,
     EventTriggerWouldFire,
+    MigrationHazardNotAllowed,
+    RoleNotFound,
 }
 
 /// <summary>An error PgAutogen explains to the user: a stable id, a sentence that says what to do, and where (file:line:column) when known.</summary>

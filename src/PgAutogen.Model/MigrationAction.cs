@@ -16,4 +16,13 @@ public enum MigrationAction : long
     DropAndCreate,
     /// <summary>The object exists but is not declared: drop it.</summary>
     Drop,
+
+    /// <summary>Its ACL is declared (GRANT / REVOKE in its declarations) and grants privileges it lacks: GRANT them.</summary>
+    Grant,
+
+    /// <summary>Its ACL is declared and it has privileges the declarations do not give: REVOKE them.</summary>
+    Revoke,
+
+    /// <summary>Its owner is declared (ALTER ... OWNER TO) and differs: ALTER ... OWNER TO the declared role.</summary>
+    ChangeOwner,
 }

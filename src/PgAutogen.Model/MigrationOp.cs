@@ -12,6 +12,28 @@ public sealed class MigrationOp
         DownSql = downSql;
     }
 
+    /// <summary>A copy of <paramref name="source"/>, every property of it; an object initializer changes what differs: <c>new MigrationOp(op) { Hazards = ... }</c>.</summary>
+    public MigrationOp(MigrationOp source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Action = source.Action;
+        Phase = source.Phase;
+        Kind = source.Kind;
+        Identity = source.Identity;
+        Current = source.Current;
+        Desired = source.Desired;
+        UpSql = source.UpSql;
+        DownSql = source.DownSql;
+        Order = source.Order;
+        DownOrder = source.DownOrder;
+        Reason = source.Reason;
+        Declaration = source.Declaration;
+        Diff = source.Diff;
+        _hazards = source._hazards;
+    }
+
+    private readonly MigrationHazardList _hazards = MigrationHazardList.Empty;
+
     public MigrationAction Action { get; }
 
     /// <summary>
@@ -51,6 +73,13 @@ public sealed class MigrationOp
 
     /// <summary>For Replace and DropAndCreate: a line diff of the current and desired definitions.</summary>
     public string Diff { get; init; } = "";
+
+    /// <summary>
+    /// What can go wrong when this step runs (a re-created materialized view, a table lock, a dropped routine still
+    /// called by name, ...), each with a one-line reason; empty for none. New-PgMigration refuses the gated ones unless
+    /// they are allowed by name (-AllowHazard).
+    /// </summary>
+    public IReadOnlyList<MigrationHazard> Hazards { get => _hazards; init => _hazards = MigrationHazardList.From(value); }
 
     public override string ToString() => Action + (Phase is { } phase ? " (" + phase.ToString().ToLowerInvariant() + ")" : "") + " " + Identity;
 }

@@ -44,6 +44,33 @@ public sealed class PgDeclaration
     public string? Comment { get; init; }
 
     /// <summary>
+    /// True for GRANT or REVOKE on a managed object (Kind, Schema, Name, Arguments name it; ON TABLE names a view or a
+    /// materialized view, Kind View) or on ALL FUNCTIONS | PROCEDURES | ROUTINES IN SCHEMA (<see cref="AllInSchema"/>).
+    /// An object with such a declaration has a managed ACL: the compare diffs its privileges.
+    /// </summary>
+    public bool IsPrivilege { get; init; }
+
+    /// <summary>True for ALTER FUNCTION | PROCEDURE | ROUTINE | VIEW | MATERIALIZED VIEW ... OWNER TO: the object's owner is declared.</summary>
+    public bool IsOwnerChange { get; init; }
+
+    /// <summary>For GRANT or REVOKE ON ALL FUNCTIONS | PROCEDURES | ROUTINES IN SCHEMA: Schema names the schema, Name is empty.</summary>
+    public bool AllInSchema { get; init; }
+
+    /// <summary>
+    /// For GRANT, REVOKE and OWNER TO: the roles named (the grantees, the new owner), as written; PUBLIC, CURRENT_ROLE,
+    /// CURRENT_USER and SESSION_USER are not listed. Each must exist when the declarations are compared.
+    /// </summary>
+    public IReadOnlyList<string> Roles { get => _roles; init => _roles = StringList.From(value); }
+
+    private readonly StringList _roles = StringList.Empty;
+
+    /// <summary>COMMENT ON, GRANT / REVOKE or OWNER TO: declares an attribute of an object (its comment, privileges, owner) and creates nothing.</summary>
+    internal bool IsAttribute => IsComment || IsPrivilege || IsOwnerChange;
+
+    /// <summary>For GRANT and REVOKE: what the statement grants on, as it says it (FUNCTION, PROCEDURE, ROUTINE, TABLE).</summary>
+    internal string? PrivilegeObjectType { get; init; }
+
+    /// <summary>
     /// True for CREATE INDEX on a materialized view: part of that view's definition (Kind, Schema and Name name the
     /// view; <see cref="IndexName"/> the index).
     /// </summary>
@@ -72,6 +99,11 @@ public sealed class PgDeclaration
     {
         get
         {
+            if (AllInSchema)
+            {
+                return "ALL " + (PrivilegeObjectType ?? "FUNCTION") + "S IN SCHEMA " + SqlIdentifier.Quote(Schema);
+            }
+
             var qualified = Schema.Length == 0 ? SqlIdentifier.Quote(Name) : SqlIdentifier.Quote(Schema) + "." + SqlIdentifier.Quote(Name);
             return Kind switch
             {

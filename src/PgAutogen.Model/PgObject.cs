@@ -40,6 +40,7 @@ public sealed class PgObject
         Oid = source.Oid;
         DependsOn = source.DependsOn;
         EngineFacts = source.EngineFacts;
+        FingerprintSource = source.FingerprintSource;
     }
 
     /// <summary>
@@ -106,6 +107,28 @@ public sealed class PgObject
 
     /// <summary>Identities of the managed objects this one depends on (from pg_depend).</summary>
     public IReadOnlyList<string> DependsOn { get => _dependsOn; init => _dependsOn = StringList.From(value); }
+
+    /// <summary>
+    /// The MD5 (hex) of the object's definition as the catalog prints it (pg_get_functiondef, pg_get_triggerdef,
+    /// pg_get_viewdef with the view's options, ...; a trigger's enabled state, the owner, ACL and comment are not part
+    /// of it): what <c>New-PgMigration -Guard</c> checks, in the database, before the migration replaces or drops it.
+    /// </summary>
+    public string Fingerprint => _fingerprint ??= Md5Hex(FingerprintSource ?? Definition);
+
+    private string? _fingerprint;
+
+    /// <summary>
+    /// The text <see cref="Fingerprint"/> hashes when it is not <see cref="Definition"/>: the catalog's own parts of
+    /// the definition (a view's query and options, ...), joined as the guard's SQL joins them (see MigrationGuard).
+    /// </summary>
+    internal string? FingerprintSource { get; init; }
+
+    private static string Md5Hex(string text)
+    {
+#pragma warning disable CA5351 // MD5 is a fingerprint here, computed the same way by PostgreSQL's md5(); not a security boundary
+        return Convert.ToHexString(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+#pragma warning restore CA5351
+    }
 
     /// <summary>The key this object is matched by: kind family + identity.</summary>
     public string Key => ObjectKey.For(Kind, Identity);

@@ -34,6 +34,45 @@ Describe 'New-PgMigration' {
         New-PgMigration -Path $dir -ConnectionString $cs -OutFile $out -Force | Should -BeOfType ([System.IO.FileInfo])
     }
 
+    It 'refuses a migration with a gated hazard, naming it, until it is allowed by name (-AllowHazard)' {
+        Invoke-TestSql $cs 'CREATE MATERIALIZED VIEW app.order_count AS SELECT count(*) AS n FROM app.orders'
+        $mv = New-DeclarationFolder @{ 'mv.sql' = 'CREATE MATERIALIZED VIEW app.order_count AS SELECT count(*) AS n, sum(total) AS total FROM app.orders;' }
+        $file = Join-Path $outDir 'mv/001_mv.sql'
+        $err = $null
+        try { New-PgMigration -Path $mv -Kind MaterializedView -ConnectionString $cs -OutFile $file -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'MigrationHazardNotAllowed,*'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err.Exception.Message | Should -Match 'RecreatesMaterializedView: step \d+, DropAndCreate materialized view app\.order_count'
+        $err.Exception.Message | Should -Match '-AllowHazard RecreatesMaterializedView'
+        Test-Path $file | Should -BeFalse
+
+        # The table marks the step (! gates), with the hazard's kind after its reason.
+        $ops = Compare-PgDeclaration -Path $mv -Kind MaterializedView -ConnectionString $cs
+        $text = $ops | Out-String -Width 120
+        $text | Should -Match '(?m)^!\s+\d+\s+DropAndCreate\s+Create'
+        ((Get-TableColumn $text 'Reason') -replace '\s+', '') | Should -Match '\[hazard:RecreatesMaterializedView\]'
+
+        $written = New-PgMigration -Path $mv -Kind MaterializedView -ConnectionString $cs -OutFile $file -AllowHazard RecreatesMaterializedView -Verbose 4>&1
+        ($written | Where-Object { $_ -is [System.IO.FileInfo] }).FullName | Should -Be $file
+        $written | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Hazard RecreatesMaterializedView (allowed): step *' } |
+            Should -Not -BeNullOrEmpty
+    }
+
+    It 'writes a guard with -Guard that stops the upgrade when an object it replaces was changed by hand' {
+        $fn = New-DeclarationFolder @{
+            'f.sql' = 'CREATE FUNCTION app.order_total(p_id int) RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT total + 1 FROM app.orders WHERE id = p_id $$;'
+            'touch.sql' = 'CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;'
+        }
+        $file = Join-Path $outDir 'guard/001_guard.sql'
+        New-PgMigration -Path $fn -Kind Function -ConnectionString $cs -OutFile $file -Guard -Verify | Out-Null
+        Get-Content -Raw $file | Should -Match '(?s)-- migrate:up.*DO \$pgautogen_guard\$.*-- migrate:down.*DO \$pgautogen_guard\$'
+        Invoke-TestSql $cs 'CREATE OR REPLACE FUNCTION app.order_total(p_id integer) RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT total * 3 FROM app.orders WHERE id = p_id $$'
+        { Invoke-PgMigration -Path $file -ConnectionString $cs -Confirm:$false -ErrorAction Stop } | Should -Throw '*PgAutogen -Guard*function app.order_total(integer) was changed*'
+        Invoke-TestSql $cs 'CREATE OR REPLACE FUNCTION app.order_total(p_id integer) RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT total FROM app.orders WHERE id = p_id $$'
+        Invoke-PgMigration -Path $file -ConnectionString $cs -Confirm:$false
+        Invoke-PgMigration -Path $file -Down -ConnectionString $cs -Confirm:$false
+    }
+
     It 'says so on the host, and writes nothing, when there is no difference' {
         $none = Join-Path $outDir 'none.sql'
         $said = New-PgMigration -Sql (Get-PgCatalogObject -ConnectionString $cs -Kind View).Definition -Kind View -ConnectionString $cs -OutFile $none 6>&1

@@ -49,6 +49,18 @@ Describe 'Test-PgDeclaration' {
         (Annotations Auto @{ GITHUB_ACTIONS = 'true'; GITHUB_WORKSPACE = $repo }) | Should -BeLike '::warning file=db/*'
     }
 
+    It 'annotates each hazard of the drift, saying whether New-PgMigration needs it allowed' {
+        $sql = (Get-PgCatalogObject -ConnectionString $cs).Definition -replace 'BEFORE UPDATE ON', 'BEFORE INSERT OR UPDATE ON'
+        $saved = $env:GITHUB_WORKSPACE
+        try {
+            $lines = Test-PgDeclaration -Sql $sql -ConnectionString $cs -CIFormat GitHubActions 6>&1 |
+                Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$($_.MessageData)" }
+        } finally { $env:GITHUB_WORKSPACE = $saved }
+        $lines | Should -Contain '::warning::Trigger orders_touch ON app.orders differs from its declaration: definition differs'
+        $lines | Where-Object { $_ -like '::warning::Hazard LocksTable (does not gate): Trigger orders_touch ON app.orders: CREATE OR REPLACE TRIGGER takes SHARE ROW EXCLUSIVE on app.orders*' } |
+            Should -Not -BeNullOrEmpty
+    }
+
     It 'appends a Markdown summary to -SummaryPath' {
         $summary = Join-Path $repo 'summary.md'
         Test-PgDeclaration -Path (Join-Path $repo 'db') -ConnectionString $cs -CIFormat None -SummaryPath $summary | Out-Null

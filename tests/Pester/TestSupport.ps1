@@ -116,3 +116,21 @@ function Get-TableColumn {
     }
     $pieces -join ''
 }
+
+# The examples users read: each cmdlet's (Get-Help -Full, the help the module ships) and the README's PowerShell blocks.
+function Get-DocumentedExample {
+    foreach ($command in Get-Command -Module PgAutogen -CommandType Cmdlet | Sort-Object Name) {
+        $i = 0
+        foreach ($example in @((Get-Help $command.Name -Full).examples.example)) {
+            $i++
+            @{ Source = $command.Name; Title = ([string]$example.title).Trim('-', ' '); Code = [string]$example.code; Id = "$($command.Name)-$i" }
+        }
+    }
+    $readme = Get-Content -Raw (Join-Path $script:RepoRoot 'README.md')
+    $i = 0
+    foreach ($block in [regex]::Matches($readme, '(?s)```powershell\n(.*?)```')) {
+        $i++
+        $first = ($block.Groups[1].Value -split "`n" | Where-Object { $_.Trim() -and -not $_.TrimStart().StartsWith('#') } | Select-Object -First 1).Trim()
+        @{ Source = 'README'; Title = "block $i ($first)"; Code = $block.Groups[1].Value; Id = "README-$i" }
+    }
+}

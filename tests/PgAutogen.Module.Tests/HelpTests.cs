@@ -44,6 +44,7 @@ public sealed class HelpTests
         [
             "AccessToken", "Confirm", "ConnectionString", "Credential", "DbContext", "Declaration", "Force", "Format", "InputObject", "Kind",
             "LiteralPath", "LockTimeout", "Message", "Namespace", "OutFile", "Path", "Schema", "Sql", "StatementTimeout", "Shadow", "ShadowConnectionString", "Baseline", "ReferenceConnectionString", "Verify", "WhatIf",
+            "Guard", "AllowHazard",
         ],
         ["Start-PgSandbox"] = ["BinDirectory"],
         ["Stop-PgSandbox"] = ["All", "Confirm", "Sandbox", "WhatIf"],
@@ -57,7 +58,7 @@ public sealed class HelpTests
     /// <summary>Commands examples may use that the hosted engine lacks: full-pwsh cmdlets and external tools.</summary>
     private static readonly HashSet<string> OtherKnownCommands = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Get-ChildItem", "Get-Credential", "Sort-Object", "dbmate", "flyway", "dotnet",
+        "Get-ChildItem", "Get-Credential", "Sort-Object", "Format-List", "dbmate", "flyway", "dotnet",
     };
 
     private static string HelpFile => Path.Combine(Paths.ModuleDirectory, "en-US", "PgAutogen.dll-Help.xml");

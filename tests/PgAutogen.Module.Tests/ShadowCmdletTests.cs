@@ -54,7 +54,7 @@ public sealed class ShadowCmdletTests(ModuleDatabaseFixture fixture)
         }
         finally
         {
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
             work.Delete(recursive: true);
         }
     }
@@ -62,15 +62,4 @@ public sealed class ShadowCmdletTests(ModuleDatabaseFixture fixture)
     private static bool HasClient(int major) =>
         Enumerable.Range(major, 8).Any(m => File.Exists($"/usr/lib/postgresql/{m}/bin/pg_dump")) ||
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "pg_dump")) && major <= 15);
-
-    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
-    private static async Task ReadWriteAgainAsync(TestDatabase db)
-    {
-        var cs = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
-        await using var conn = new Npgsql.NpgsqlConnection(cs);
-        await conn.OpenAsync(TestContext.Current.CancellationToken);
-        await using var cmd = new Npgsql.NpgsqlCommand($"ALTER DATABASE {db.Name} RESET default_transaction_read_only", conn);
-        await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-    }
-
 }

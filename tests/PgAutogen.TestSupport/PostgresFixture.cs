@@ -180,6 +180,16 @@ public sealed class TestDatabase : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
+    public async Task ReadWriteAgainAsync()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"ALTER DATABASE {Name} RESET default_transaction_read_only", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var conn = new NpgsqlConnection(ConnectionString);

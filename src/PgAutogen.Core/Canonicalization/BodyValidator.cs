@@ -30,7 +30,7 @@ internal sealed class BodyValidator(CompareContext context)
         var cancellationToken = context.CancellationToken;
         var unchanged = Unchanged(desired, current);
         var routines = targets
-            .Where(t => t.Declaration.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !t.Declaration.IsComment
+            .Where(t => t.Declaration.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !t.Declaration.IsAttribute
                 && t.Oid is { } oid && !unchanged.Contains(oid))
             .ToList();
         if (routines.Count == 0)

@@ -59,6 +59,11 @@ public static class Canonicalizer
             using var trees = !options.ParseTreeShortcut ? null : pending.IsCompleted ? new CurrentTrees() : CurrentTrees.Start(current, cancellationToken);
             var declarations = await pending.WaitAsync(cancellationToken).ConfigureAwait(false) ?? throw new DeclarationsInvalidException();
             await (trees?.StopAsync() ?? Task.CompletedTask).ConfigureAwait(false);
+
+            // Declared privileges and owners name declared objects and existing roles: checked before anything executes,
+            // even the compare's own DISABLE of event triggers.
+            var attributes = new AttributeDeclarations(context);
+            await attributes.CheckAsync(declarations).ConfigureAwait(false);
             await session.QuietFiringEventTriggersAsync(context, declarations).ConfigureAwait(false);
 
             // 3. Prepare: materialized views tried beside the live ones, OR REPLACE where it is missing, drop-first kinds.
@@ -85,6 +90,7 @@ public static class Canonicalizer
             var validateWatch = Stopwatch.StartNew();
             var targets = await new TargetResolver(context).ResolveAsync(
                 unchanged.Count == 0 ? declarations : declarations.Where(d => !unchanged.ContainsKey(d)).ToList()).ConfigureAwait(false);
+            targets.AddRange(await attributes.ExpandAllInSchemaAsync(declarations).ConfigureAwait(false));
 
             // 7. Read back: the desired state as PostgreSQL stores it, each object with its declaration.
             var state = await new DesiredStateReader(context, options.Filter).ReadAsync(targets, unchanged, current).ConfigureAwait(false);
@@ -108,7 +114,9 @@ public static class Canonicalizer
             {
                 Current = current,
                 Desired = desired,
-                Decisions = ObjectDecisions.From(state.DeclarationByKey, verdict.RecreatedWith(recreation.Reasons), state.CommentedKeys),
+                Decisions = ObjectDecisions.From(state.DeclarationByKey, verdict.RecreatedWith(recreation.Reasons), state.CommentedKeys,
+                    state.PrivilegedKeys, state.OwnedKeys,
+                    await AclDefaults.ReadAsync(connection, cancellationToken).ConfigureAwait(false)),
                 CurrentSchema = context.CurrentSchema,
                 CurrentUser = context.CurrentUser,
             };

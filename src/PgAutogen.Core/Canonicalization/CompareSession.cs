@@ -208,7 +208,7 @@ internal sealed class CompareSession : IAsyncDisposable
                 continue;
             }
 
-            var redeclared = declarations.FirstOrDefault(d => d.Kind == PgObjectKind.Function && !d.IsComment && string.IsNullOrEmpty(d.Arguments)
+            var redeclared = declarations.FirstOrDefault(d => d.Kind == PgObjectKind.Function && !d.IsAttribute && string.IsNullOrEmpty(d.Arguments)
                 && string.Equals(d.Name, function.Name, StringComparison.Ordinal)
                 && string.Equals(d.Schema.Length == 0 ? context.CurrentSchema : d.Schema, function.Schema, StringComparison.Ordinal));
             if (redeclared is not null)

@@ -84,12 +84,23 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
         }
 
         var pending = runnable;
+        var executed = 0;
+        var throttle = System.Diagnostics.Stopwatch.StartNew();
         while (pending.Count > 0)
         {
             var deferred = new List<(PreparedStatement Statement, PostgresException Error)>();
             for (var i = 0; i < pending.Count; i++)
             {
                 var statement = pending[i];
+                if (throttle.ElapsedMilliseconds >= 250)
+                {
+                    // One by one is the slow path (thousands of round trips): say how far it is, K of M.
+                    throttle.Restart();
+                    context.Events.Progress(new EngineProgress(CompareProgress.Activity,
+                        $"Executing the declarations one by one: {executed} of {runnable.Count}", 35 + (int)(35L * executed / Math.Max(1, runnable.Count))));
+                }
+
+                executed++;
                 await context.SaveAsync(Savepoints.Statement).ConfigureAwait(false);
                 try
                 {

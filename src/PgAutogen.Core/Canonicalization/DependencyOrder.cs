@@ -37,7 +37,7 @@ internal static class DependencyOrder
         for (var i = 0; i < count; i++)
         {
             var declaration = statements[i].Declaration;
-            if (!declaration.IsComment && declaration.Kind != PgObjectKind.Trigger)
+            if (!declaration.IsAttribute && declaration.Kind != PgObjectKind.Trigger)
             {
                 if (!definers.TryGetValue(declaration.Name, out var list))
                 {
@@ -52,9 +52,9 @@ internal static class DependencyOrder
         for (var i = 0; i < count; i++)
         {
             var declaration = statements[i].Declaration;
-            if (declaration.IsComment)
+            if (declaration.IsAttribute)
             {
-                continue;
+                continue; // a comment, privileges, an owner: ranked after every object
             }
 
             foreach (var reference in DeclarationFacts.For(declaration).References)

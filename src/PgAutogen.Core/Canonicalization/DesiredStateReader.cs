@@ -12,7 +12,14 @@ namespace PgAutogen.Core.Canonicalization;
 /// <param name="ReadMilliseconds">How long reading the catalog took.</param>
 internal sealed record DesiredState(
     IReadOnlyList<PgObject> Catalog, IReadOnlyList<PgObject> Desired, IReadOnlyDictionary<string, PgDeclaration> DeclarationByKey,
-    IReadOnlySet<string> CommentedKeys, int OutOfScope, long ReadMilliseconds);
+    IReadOnlySet<string> CommentedKeys, int OutOfScope, long ReadMilliseconds)
+{
+    /// <summary>The objects whose privileges are declared (a GRANT or REVOKE names them).</summary>
+    public IReadOnlySet<string> PrivilegedKeys { get; init; } = new HashSet<string>();
+
+    /// <summary>The objects whose owner is declared (ALTER ... OWNER TO).</summary>
+    public IReadOnlySet<string> OwnedKeys { get; init; } = new HashSet<string>();
+}
 
 /// <summary>
 /// Reads the desired state back with the inspector's queries (what PostgreSQL stores is the canonical form), and maps each
@@ -23,10 +30,12 @@ internal sealed class DesiredStateReader(CompareContext context, CatalogFilter f
 {
     public async Task<DesiredState> ReadAsync(IReadOnlyList<Target> targets, IReadOnlyDictionary<PgDeclaration, PgObject> unchanged, IReadOnlyList<PgObject> current)
     {
-        // COMMENT ON declarations name objects; they create none.
-        var resolved = TargetResolver.Map(targets.Where(t => !t.Declaration.IsComment && !t.Declaration.IsIndex)
+        // COMMENT ON, GRANT, REVOKE and OWNER TO declarations name objects; they create none.
+        var resolved = TargetResolver.Map(targets.Where(t => !t.Declaration.IsAttribute && !t.Declaration.IsIndex)
             .Concat(unchanged.Select(u => new Target(u.Key, ObjectKey.Family(u.Value.Kind), u.Value.Oid))));
         var commented = targets.Where(t => t.Declaration.IsComment && t.Id is not null).Select(t => t.Id!.Value).ToHashSet();
+        var privileged = Attributes(targets.Where(t => t.Declaration.IsPrivilege), resolved);
+        var owned = Attributes(targets.Where(t => t.Declaration.IsOwnerChange), resolved);
 
         var watch = Stopwatch.StartNew();
         var after = unchanged.Count == 0
@@ -54,7 +63,39 @@ internal sealed class DesiredStateReader(CompareContext context, CatalogFilter f
             }
         }
 
-        return new DesiredState(after, desired, byKey, commentedKeys, resolved.Count - desired.Count, readMs);
+        return new DesiredState(after, desired, byKey, commentedKeys, resolved.Count - desired.Count, readMs)
+        {
+            PrivilegedKeys = after.Where(o => privileged.Contains(CatalogId.Of(o))).Select(o => o.Key).ToHashSet(StringComparer.Ordinal),
+            OwnedKeys = after.Where(o => owned.Contains(CatalogId.Of(o))).Select(o => o.Key).ToHashSet(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// The catalog rows GRANT, REVOKE or OWNER TO declarations reached, each of which must be an object declared here: a
+    /// routine that exists but is not declared (to be dropped), or one that ALL FUNCTIONS IN SCHEMA reaches but that is
+    /// not declared, is an error.
+    /// </summary>
+    private static HashSet<CatalogId> Attributes(IEnumerable<Target> targets, IReadOnlyDictionary<CatalogId, PgDeclaration> declared)
+    {
+        var result = new HashSet<CatalogId>();
+        foreach (var target in targets)
+        {
+            if (target.Id is not { } id)
+            {
+                continue;
+            }
+
+            if (!declared.ContainsKey(id))
+            {
+                throw AttributeDeclarations.NotDeclared(target.Declaration, target.Declaration.AllInSchema
+                    ? $"it also reaches a {ObjectKey.Words(PgObjectKind.Function)} or {ObjectKey.Words(PgObjectKind.Procedure)} of that schema that is not declared here (oid {id.Oid}); grant on each declared routine instead"
+                    : "it names an object that exists but is not declared here (a migration would drop it)");
+            }
+
+            result.Add(id);
+        }
+
+        return result;
     }
 
     /// <summary>

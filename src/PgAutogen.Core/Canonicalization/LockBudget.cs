@@ -27,7 +27,7 @@ internal static class LockBudget
         foreach (var statement in statements.Where(s => !s.Skipped).DistinctBy(s => s.Declaration))
         {
             var declaration = statement.Declaration;
-            if (declaration.Kind is PgObjectKind.View or PgObjectKind.MaterializedView || declaration.IsIndex)
+            if ((declaration.Kind is PgObjectKind.View or PgObjectKind.MaterializedView && !declaration.IsAttribute) || declaration.IsIndex)
             {
                 own++;
             }

@@ -22,7 +22,7 @@ internal sealed class MaterializedViews(CompareContext context)
     public async Task<IReadOnlySet<PgDeclaration>> JudgeAsync(IReadOnlyList<PgDeclaration> declarations, IReadOnlyList<PgObject> current, Recreation recreation)
     {
         var skipped = new HashSet<PgDeclaration>();
-        var views = declarations.Where(d => d.Kind == PgObjectKind.MaterializedView && !d.IsComment && !d.IsIndex)
+        var views = declarations.Where(d => d.Kind == PgObjectKind.MaterializedView && !d.IsAttribute && !d.IsIndex)
             .GroupBy(d => context.Qualify(d.Schema, d.Name), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var indexes = new Dictionary<string, List<PgDeclaration>>(StringComparer.Ordinal);

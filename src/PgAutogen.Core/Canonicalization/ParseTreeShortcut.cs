@@ -131,7 +131,7 @@ internal static class ParseTreeShortcut
         var pairs = new List<(PgDeclaration Declaration, PgObject Current)>();
         foreach (var declaration in declarations)
         {
-            if (declaration.IsComment || declaration.IsConstraintTrigger || declaration.Schema.Length == 0
+            if (declaration.IsAttribute || declaration.IsConstraintTrigger || declaration.Schema.Length == 0
                 || declaration.Kind is not (PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.Trigger))
             {
                 continue;
@@ -170,9 +170,9 @@ internal static class ParseTreeShortcut
         var queue = new Queue<ulong>();
         void Executed(PgDeclaration declaration)
         {
-            if (declaration.IsComment || declaration.Kind == PgObjectKind.Trigger)
+            if (declaration.IsAttribute || declaration.Kind == PgObjectKind.Trigger)
             {
-                return; // a comment changes no resolution; a trigger's name is never referenced
+                return; // a comment, privileges or an owner change no resolution; a trigger's name is never referenced
             }
 
             foreach (var key in DeclarationFacts.MentionKeys(declaration.Name))

@@ -23,16 +23,27 @@ internal sealed class StatementPreparer(IReadOnlyList<PgObject> current)
     /// found unchanged is not executed (its statements stay in the list, marked <see cref="PreparedStatement.Skipped"/>,
     /// for a rebuild around a re-created dependency). An event trigger is created last and disabled at once, so that
     /// it never fires during the compare. Order: routines, views and materialized views, their indexes, policies,
-    /// triggers, comments, event triggers and their comments.
+    /// triggers, comments and owners, privileges (each object's reset to its owner's default first: see
+    /// <see cref="AttributeDeclarations"/>), event triggers and their comments.
     /// </summary>
     public List<PreparedStatement> Prepare(IReadOnlyList<PgDeclaration> declarations, IReadOnlySet<PgDeclaration>? skipped = null)
     {
         var result = new List<PreparedStatement>(declarations.Count + 4);
+        var reset = new HashSet<string>(StringComparer.Ordinal);
         foreach (var declaration in declarations.OrderBy(Rank))
         {
             switch (declaration.Kind)
             {
-                case var _ when declaration.IsComment:
+                case var _ when declaration.IsPrivilege:
+                    // The object's privileges are declared from its owner's default: reset first, once per object.
+                    if (reset.Add(AttributeDeclarations.ObjectOf(declaration)))
+                    {
+                        result.Add(new PreparedStatement(declaration, AttributeDeclarations.ResetSql(declaration), -1, 0));
+                    }
+
+                    result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
+                    break;
+                case var _ when declaration.IsAttribute:
                     result.Add(new PreparedStatement(declaration, declaration.Sql, -1, 0));
                     break;
                 case PgObjectKind.MaterializedView when declaration.IsIndex:
@@ -72,9 +83,10 @@ internal sealed class StatementPreparer(IReadOnlyList<PgObject> current)
 
     private static int Rank(PgDeclaration declaration) => declaration switch
     {
-        { Kind: PgObjectKind.EventTrigger, IsComment: true } => 7,
-        { Kind: PgObjectKind.EventTrigger } => 6,
-        { IsComment: true } => 5,
+        { Kind: PgObjectKind.EventTrigger, IsComment: true } => 8,
+        { Kind: PgObjectKind.EventTrigger } => 7,
+        { IsPrivilege: true } => 6,
+        { IsComment: true } or { IsOwnerChange: true } => 5,
         { IsIndex: true } => 2,
         { Kind: PgObjectKind.Function or PgObjectKind.Procedure } => 0,
         { Kind: PgObjectKind.View or PgObjectKind.MaterializedView } => 1,

@@ -46,7 +46,8 @@ internal sealed class TargetResolver(CompareContext context)
     public async Task<List<Target>> ResolveAsync(IReadOnlyList<PgDeclaration> declarations)
     {
         var cancellationToken = context.CancellationToken;
-        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
+        // GRANT ... ON ALL FUNCTIONS IN SCHEMA names no one routine (AttributeDeclarations expands it).
+        var routines = declarations.Where(d => d.Kind is PgObjectKind.Function or PgObjectKind.Procedure && !d.AllInSchema).ToList();
         // A materialized view's index declarations resolve to the view: they are part of it (rebuilt with it).
         var views = declarations.Where(d => d.Kind is PgObjectKind.View or PgObjectKind.MaterializedView).ToList();
         var triggers = declarations.Where(d => d.Kind == PgObjectKind.Trigger).ToList();

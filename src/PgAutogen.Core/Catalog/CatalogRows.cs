@@ -110,6 +110,7 @@ internal readonly record struct ViewRow(uint Oid, string Schema, string Name, st
     public PgObject? ToObject(CatalogFilter filter, CatalogDependencies dependencies) =>
         new PgObject(PgObjectKind.View, Schema, Name, Identities.Relation(Schema, Name), CatalogDefinitions.View(Schema, Name, Options, Query))
         {
+            FingerprintSource = Fingerprint.Join(Query, string.Join(",", Options)),
             Owner = Owner,
             Comment = Comment,
             Acl = Acl,
@@ -122,7 +123,7 @@ internal readonly record struct ViewRow(uint Oid, string Schema, string Name, st
 /// A materialized view (<see cref="CatalogQueries.MaterializedViews"/>): a view's columns, and its storage (access method
 /// when not heap, tablespace), whether it is populated, and its indexes.
 /// </summary>
-internal readonly record struct MaterializedViewRow(ViewRow View, string? AccessMethod, string? Tablespace, bool Populated, string[] Indexes)
+internal readonly record struct MaterializedViewRow(ViewRow View, string? AccessMethod, string? Tablespace, bool Populated, string[] RawIndexes)
     : ICatalogRow<MaterializedViewRow>
 {
     public static Func<NpgsqlDataReader, MaterializedViewRow> Bind(NpgsqlDataReader reader)
@@ -130,21 +131,25 @@ internal readonly record struct MaterializedViewRow(ViewRow View, string? Access
         var view = ViewRow.Bind(reader);
         var c = new Columns(reader);
         int am = c["am"], tablespace = c["tablespace"], populated = c["relispopulated"], indexes = c["indexes"];
-        return r => new MaterializedViewRow(view(r), r.NullableString(am), r.NullableString(tablespace), r.GetBoolean(populated),
-            r.GetFieldValue<string[]>(indexes).Select(i => i.TrimEnd() + ";").ToArray());
+        return r => new MaterializedViewRow(view(r), r.NullableString(am), r.NullableString(tablespace), r.GetBoolean(populated), r.GetFieldValue<string[]>(indexes));
     }
+
+    /// <summary>The CREATE INDEX statements (pg_get_indexdef), each ending with its semicolon.</summary>
+    public string[] Indexes => RawIndexes.Select(i => i.TrimEnd() + ";").ToArray();
 
     public PgObject? ToObject(CatalogFilter filter, CatalogDependencies dependencies)
     {
         var (oid, schema, name, query, options, owner, comment, acl) = View;
         var create = CatalogDefinitions.MaterializedViewCreate(schema, name, AccessMethod, options, Tablespace, query);
-        return new PgObject(PgObjectKind.MaterializedView, schema, name, Identities.Relation(schema, name), CatalogDefinitions.MaterializedView(create, Indexes))
+        var indexes = Indexes;
+        return new PgObject(PgObjectKind.MaterializedView, schema, name, Identities.Relation(schema, name), CatalogDefinitions.MaterializedView(create, indexes))
         {
+            FingerprintSource = Fingerprint.Join(query, string.Join(",", options), AccessMethod ?? "", Tablespace ?? "", string.Join("\n", RawIndexes)),
             Owner = owner,
             Comment = comment,
             Acl = acl,
             WithNoData = !Populated,
-            Indexes = Indexes,
+            Indexes = indexes,
             Oid = oid,
             DependsOn = dependencies.Of(CatalogInspector.PgClassOid, oid),
         };
@@ -167,6 +172,7 @@ internal readonly record struct PolicyRow(uint Oid, string Schema, string Table,
     public PgObject? ToObject(CatalogFilter filter, CatalogDependencies dependencies) =>
         new PgObject(PgObjectKind.Policy, Schema, Name, Identities.Trigger(Schema, Table, Name), CatalogDefinitions.Policy(Schema, Table, Name, Clauses))
         {
+            FingerprintSource = Fingerprint.Join(Clauses.Command, Clauses.Permissive ? "true" : "false", string.Join(",", Clauses.Roles), Clauses.Using ?? "", Clauses.WithCheck ?? ""),
             Table = Table,
             Policy = Clauses,
             Comment = Comment,
@@ -193,12 +199,23 @@ internal readonly record struct EventTriggerRow(
         new PgObject(PgObjectKind.EventTrigger, "", Name, SqlIdentifier.Quote(Name),
             CatalogDefinitions.EventTrigger(Name, Event, Tags, SqlIdentifier.Qualify(FunctionSchema, FunctionName)))
         {
+            FingerprintSource = Fingerprint.Join(Event, string.Join(",", Tags), FunctionSchema, FunctionName, FunctionArguments),
             TriggerState = State,
             Owner = Owner,
             Comment = Comment,
             Oid = Oid,
             DependsOn = new[] { Identities.Routine(FunctionSchema, FunctionName, FunctionArguments) },
         };
+}
+
+/// <summary>
+/// The text an object's <see cref="PgObject.Fingerprint"/> hashes where it is not the definition itself (functions and
+/// triggers: pg_get_functiondef, pg_get_triggerdef): the catalog's own parts, joined with U+001F, exactly as
+/// <see cref="Rendering.MigrationGuard"/>'s SQL joins them in the database when New-PgMigration -Guard checks it.
+/// </summary>
+internal static class Fingerprint
+{
+    public static string Join(params string[] parts) => string.Join(Rendering.MigrationGuard.Separator, parts);
 }
 
 /// <summary>What each managed object depends on, by identity (<see cref="CatalogQueries.Dependencies"/>: pg_depend edges), keyed by (catalog, oid).</summary>

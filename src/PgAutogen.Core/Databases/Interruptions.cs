@@ -30,8 +30,9 @@ internal static class Interruptions
                         };
                     case "57014":
                         return new PgAutogenException(PgErrorId.Cancelled,
-                            $"Another session cancelled the compare's statement on {where} (pg_cancel_backend, or a statement-cancelling tool) after " +
-                            $"{elapsed.TotalSeconds:0.#} s, well within -StatementTimeout ({statementTimeout.TotalSeconds:0.###} s). Nothing was changed; comparing again is safe.", ex)
+                            $"Another session cancelled the compare's statement on {where} (pg_cancel_backend, or a statement-cancelling tool)" +
+                            (statementTimeout > TimeSpan.Zero ? $" after {elapsed.TotalSeconds:0.#} s, well within -StatementTimeout ({statementTimeout.TotalSeconds:0.###} s)" : " while it connected") +
+                            ". Nothing was changed; comparing again is safe.", ex)
                         {
                             RecommendedAction = "Compare again; if it keeps happening, ask who cancels long statements on this server (a watchdog job, a DBA).",
                         };

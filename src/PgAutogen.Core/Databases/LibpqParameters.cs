@@ -64,6 +64,19 @@ internal static class LibpqParameters
         ["load_balance_hosts"] = "PGLOADBALANCEHOSTS",
     };
 
+    /// <summary>The parameters taken as they are, and the Npgsql setting of each.</summary>
+    private static readonly (string Keyword, Action<NpgsqlConnectionStringBuilder, string> Apply)[] Verbatim =
+    {
+        ("dbname", (b, v) => b.Database = v),
+        ("user", (b, v) => b.Username = v),
+        ("password", (b, v) => b.Password = v),
+        ("passfile", (b, v) => b.Passfile = v),
+        ("sslcert", (b, v) => b.SslCertificate = v),
+        ("sslkey", (b, v) => b.SslKey = v),
+        ("sslpassword", (b, v) => b.SslPassword = v),
+        ("krbsrvname", (b, v) => b.KerberosServiceName = v),
+    };
+
     /// <summary>Environment variables that set session defaults rather than connection parameters (libpq sends them as options).</summary>
     private static readonly (string Variable, string Setting)[] SessionVariables =
     {
@@ -343,24 +356,17 @@ internal static class LibpqParameters
             builder.Host = string.Join(",", hosts.Select((h, i) => i < ports.Length && ports[i].Length > 0 ? HostWithPort(h, ports[i]) : h));
         }
 
-        if (Get("dbname") is { } database)
-        {
-            builder.Database = database;
-        }
 
-        if (Get("user") is { } user)
-        {
-            builder.Username = user;
-        }
 
-        if (values.TryGetValue("password", out var password))
-        {
-            builder.Password = password;
-        }
 
-        if (Get("passfile") is { } passfile)
+
+        foreach (var (keyword, apply) in Verbatim)
         {
-            builder.Passfile = passfile;
+            // password and sslpassword may be empty on purpose; the others mean nothing empty.
+            if (values.TryGetValue(keyword, out var value) && (value.Length > 0 || keyword.EndsWith("password", StringComparison.Ordinal)))
+            {
+                apply(builder, value);
+            }
         }
 
         if (Get("connect_timeout") is { } timeout)
@@ -441,20 +447,8 @@ internal static class LibpqParameters
             };
         }
 
-        if (Get("sslcert") is { } cert)
-        {
-            builder.SslCertificate = cert;
-        }
 
-        if (Get("sslkey") is { } key)
-        {
-            builder.SslKey = key;
-        }
 
-        if (values.TryGetValue("sslpassword", out var sslPassword))
-        {
-            builder.SslPassword = sslPassword;
-        }
 
         if (Get("sslrootcert") is { } root && root != "system")
         {
@@ -472,10 +466,6 @@ internal static class LibpqParameters
             };
         }
 
-        if (Get("krbsrvname") is { } kerberos)
-        {
-            builder.KerberosServiceName = kerberos;
-        }
 
         if (Get("target_session_attrs") is { } attrs)
         {

@@ -323,25 +323,8 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
         // pg_ctl start leaves the server holding the pipes open; read until the tool itself exits.
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Cancelled: the tool must not go on alone (an initdb writing into a folder about to be deleted).
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            throw;
-        }
+        // Cancelled, the tool must not go on alone (an initdb writing into a folder about to be deleted).
+        await ChildProcess.WaitOrKillAsync(process, cancellationToken).ConfigureAwait(false);
         var output = await WithTimeout(stdout).ConfigureAwait(false);
         var error = await WithTimeout(stderr).ConfigureAwait(false);
         if (process.ExitCode != 0)
@@ -429,4 +412,30 @@ public sealed class LocalPostgresServer : IDisposable, IAsyncDisposable
 
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint Geteuid();
+}
+
+/// <summary>A child process waited for; killed (with its children) when the wait is cancelled, so that it never goes on alone.</summary>
+internal static class ChildProcess
+{
+    public static async Task WaitOrKillAsync(Process process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            throw;
+        }
+    }
 }

@@ -43,8 +43,16 @@ public static class MigrationRunner
         await using var conn = await connection.OpenAsync(events, cancellationToken).ConfigureAwait(false);
         if (!inTransaction)
         {
-            await RunEachAsync(conn, source, path, statements, events, cancellationToken).ConfigureAwait(false);
+            await RunEachAsync(conn, source, path, statements, ownTransactions: false, events, cancellationToken).ConfigureAwait(false);
             events.Verbose($"Applied the {(down ? "down" : "up")} section of {path} without a transaction (transaction:false): {statements.Count} statement(s) in {watch.ElapsedMilliseconds} ms");
+            return statements.Count;
+        }
+
+        if (statements.Any(r => IsTransactionControl(source.Bytes, r.Start, r.End)))
+        {
+            // sqitch's deploy scripts (and many hand-written files) say BEGIN ... COMMIT themselves: run them as written.
+            await RunEachAsync(conn, source, path, statements, ownTransactions: true, events, cancellationToken).ConfigureAwait(false);
+            events.Verbose($"Applied the {(down ? "down" : "up")} section of {path} in the transactions it opens itself (BEGIN/COMMIT): {statements.Count} statement(s) in {watch.ElapsedMilliseconds} ms");
             return statements.Count;
         }
 
@@ -79,9 +87,13 @@ public static class MigrationRunner
         return statements.Count;
     }
 
-    /// <summary>transaction:false: each statement on its own, committed as it runs; an error names it and what was already applied.</summary>
+    /// <summary>
+    /// transaction:false, or a file with its own BEGIN/COMMIT: each statement as written; an error names it and what was
+    /// already applied (a transaction the file left open is rolled back when the connection closes).
+    /// </summary>
     private static async Task RunEachAsync(
-        NpgsqlConnection conn, SourceText source, string path, IReadOnlyList<(int Start, int End)> statements, IEngineEvents events, CancellationToken cancellationToken)
+        NpgsqlConnection conn, SourceText source, string path, IReadOnlyList<(int Start, int End)> statements, bool ownTransactions, IEngineEvents events,
+        CancellationToken cancellationToken)
     {
         for (var i = 0; i < statements.Count; i++)
         {
@@ -98,13 +110,28 @@ public static class MigrationRunner
                 throw new PgAutogenException(PgErrorId.QueryFailed,
                     $"{path}:{line}:{column}: {ex.MessageText}" + (string.IsNullOrEmpty(ex.Detail) ? "" : "\nDETAIL: " + ex.Detail) +
                     (string.IsNullOrEmpty(ex.Hint) ? "" : "\nHINT: " + ex.Hint) +
-                    $"\nThe section is marked transaction:false: the {i} statement(s) before this one were applied and stay applied.", ex)
+                    (ownTransactions
+                        ? "\nThe file opens its own transactions (BEGIN/COMMIT): what it committed before this statement stays applied; its open transaction was rolled back."
+                        : $"\nThe section is marked transaction:false: the {i} statement(s) before this one were applied and stay applied."), ex)
                 {
                     Target = path,
                     RecommendedAction = "Fix the statement (or the database), then apply the rest by hand or make the section idempotent and run it again.",
                 };
             }
         }
+    }
+
+    /// <summary>Does the statement open or end a transaction (BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT)?</summary>
+    private static bool IsTransactionControl(ReadOnlySpan<byte> text, int start, int end)
+    {
+        var length = 0;
+        while (start + length < end && length < 16 && char.IsAsciiLetter((char)text[start + length]))
+        {
+            length++;
+        }
+
+        var word = System.Text.Encoding.ASCII.GetString(text.Slice(start, length)).ToUpperInvariant();
+        return word is "BEGIN" or "START" or "COMMIT" or "END" or "ROLLBACK" or "ABORT";
     }
 
     /// <summary>Where the server's error lies in the file: at its position inside the statement, or at the statement's start.</summary>

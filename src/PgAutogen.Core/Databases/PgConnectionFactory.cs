@@ -70,8 +70,21 @@ public static class PgConnectionFactory
         }
 
         builder.IncludeErrorDetail = true;
+        if (!builder.ConnectionString.Contains("Connection Idle Lifetime=", StringComparison.OrdinalIgnoreCase))
+        {
+            // Npgsql keeps an idle pooled connection for 300 s: a session that compares many databases one after the
+            // other (tenants, shards) would hold one per database and use up the server's max_connections. Reused
+            // within a pipeline, closed soon after.
+            builder.ConnectionIdleLifetime = IdleLifetimeSeconds;
+            builder.ConnectionPruningInterval = Math.Min(builder.ConnectionPruningInterval, IdleLifetimeSeconds / 3);
+        }
+
         return builder;
     }
+
+    /// <summary>How long an idle pooled connection stays open (unless the connection string says otherwise).</summary>
+    internal const int IdleLifetimeSeconds = 15;
+
 
     private static NpgsqlConnectionStringBuilder FromLibpq(Dictionary<string, string> values, Func<string, string?> environment)
     {
@@ -115,7 +128,13 @@ public static class PgConnectionFactory
     {
         var where = $"server {info.Host}:{info.Port}, database '{info.Database}', user '{info.Username}'";
         PgAutogenException result;
-        if (ex is PostgresException pg)
+        if (ex is PostgresException { SqlState: "57014" or "57P01" or "57P02" or "57P03" or "57P05" } interrupted
+            && Interruptions.Explain(interrupted, info, TimeSpan.Zero, TimeSpan.Zero) is { } explained)
+        {
+            // Cancelled or terminated by another session while connecting: said as such.
+            result = explained;
+        }
+        else if (ex is PostgresException pg)
         {
             result = pg.SqlState switch
             {

@@ -50,7 +50,7 @@ public static class MigrationPlanner
                 Reason = Reason(step, decision),
                 Phase = step.Id.Part switch { StepPart.Drop => MigrationPhase.Drop, StepPart.Create => MigrationPhase.Create, _ => null },
                 Declaration = decision.Declaration?.Location ?? "",
-                Diff = cur is not null && des is not null ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
+                Diff = cur is not null && des is not null && !step.Id.IsAttribute ? SqlBuilder.LineDiff(cur.Definition, des.Definition) : "",
             });
         }
 
@@ -59,19 +59,41 @@ public static class MigrationPlanner
 
     private static bool SameComment(PgObject a, PgObject b) => string.Equals(a.Comment ?? "", b.Comment ?? "", StringComparison.Ordinal);
 
-    /// <summary>What a step does to its object: all of the change, or one half of a re-creation.</summary>
+    /// <summary>
+    /// What a step does to its object: all of the change, or one half of a re-creation; or, for an object whose owner or
+    /// privileges are declared, its new owner (with the privileges that change with it), the privileges it loses, those it gains.
+    /// </summary>
     private enum StepPart
     {
         Whole,
         Create,
         Drop,
+        Owner,
+        Revoke,
+        Grant,
     }
 
     /// <summary>A step's identity: its object's key, and which part of the object's change it is.</summary>
     private readonly record struct StepId(string ObjectKey, StepPart Part)
     {
-        /// <summary>The step that undoes this one: dropping the live object is undone by creating it again, and the other way round.</summary>
-        public StepId Counterpart => this with { Part = Part switch { StepPart.Drop => StepPart.Create, StepPart.Create => StepPart.Drop, _ => Part } };
+        /// <summary>
+        /// The step that undoes this one: dropping the live object is undone by creating it again, and the other way round;
+        /// revoking privileges by granting them again, and the other way round.
+        /// </summary>
+        public StepId Counterpart => this with
+        {
+            Part = Part switch
+            {
+                StepPart.Drop => StepPart.Create,
+                StepPart.Create => StepPart.Drop,
+                StepPart.Revoke => StepPart.Grant,
+                StepPart.Grant => StepPart.Revoke,
+                _ => Part,
+            },
+        };
+
+        /// <summary>The step changes the owner or the privileges, not the definition.</summary>
+        public bool IsAttribute => Part is StepPart.Owner or StepPart.Revoke or StepPart.Grant;
     }
 
     private static string Reason(Step step, ObjectDecision decision) => step.Action switch
@@ -94,6 +116,9 @@ public static class MigrationPlanner
             "the command (FOR) or PERMISSIVE/RESTRICTIVE changes, or a USING or WITH CHECK clause goes away, which ALTER POLICY cannot do: dropped and created",
         MigrationAction.DropAndCreate when step.To!.Kind == PgObjectKind.EventTrigger => "an event trigger cannot be replaced: dropped and created",
         MigrationAction.DropAndCreate => "a constraint trigger cannot be replaced: dropped and created",
+        MigrationAction.ChangeOwner => $"the declared owner is {step.To!.Owner}, not {step.From!.Owner}" + (step.Note.Length > 0 ? "; " + step.Note : ""),
+        MigrationAction.Grant => "the declared privileges differ: grants " + step.Note,
+        MigrationAction.Revoke => "the declared privileges differ: revokes " + step.Note,
         _ => "",
     };
 
@@ -111,6 +136,9 @@ public static class MigrationPlanner
 
         /// <summary>The step only changes the comment.</summary>
         public bool CommentOnly { get; init; }
+
+        /// <summary>For a privilege or owner step: what it grants, revokes or passes on, in words.</summary>
+        public string Note { get; init; } = "";
 
         /// <summary>The step removes the object (a drop, or the first half of a re-creation).</summary>
         public bool Removes => To is null;
@@ -143,7 +171,7 @@ public static class MigrationPlanner
                     Id = new StepId(key, StepPart.Whole),
                     Action = MigrationAction.Create,
                     To = target,
-                    Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole),
+                    Sql = SqlBuilder.Create(target) + AclSql.Restore(target, migrationRole, decisions.AclDefaults),
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -151,13 +179,13 @@ public static class MigrationPlanner
             {
                 // PostgreSQL cannot replace it in place (or it is rebuilt around one that is): drop, then create.
                 steps.Add(new Step { Id = new StepId(key, StepPart.Drop), Action = MigrationAction.DropAndCreate, From = source, Sql = SqlBuilder.Drop(source), Phase = Phase.DropTrigger });
-                var restored = upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target;
+                var restored = upgrade ? WithAttributesOf(target, source, decision) : target;
                 steps.Add(new Step
                 {
                     Id = new StepId(key, StepPart.Create),
                     Action = MigrationAction.DropAndCreate,
                     To = target,
-                    Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole),
+                    Sql = SqlBuilder.Create(target, upgrade ? source.TriggerState : target.TriggerState) + AclSql.Restore(restored, migrationRole, decisions.AclDefaults),
                     Phase = CreatePhase(target.Kind),
                 });
             }
@@ -174,15 +202,24 @@ public static class MigrationPlanner
                     To = target,
                     // A re-created object starts bare: give it back its comment, grants and owner.
                     Sql = dropAndCreate
-                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision.CommentDeclared) : target, migrationRole)
+                        ? sql + AclSql.Restore(upgrade ? WithAttributesOf(target, source, decision) : target, migrationRole, decisions.AclDefaults)
                         : sql + (decision.CommentDeclared && !SameComment(source, target) ? "\n" + AclSql.CommentOn(target) : ""),
                     Phase = CreatePhase(target.Kind),
                 });
+                if (!dropAndCreate)
+                {
+                    AddAttributeSteps(steps, key, source, target, decision, decisions.AclDefaults);
+                }
             }
-            else if (decision.CommentDeclared && !SameComment(source, target))
+            else
             {
-                // Only the declared comment differs.
-                steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
+                if (decision.CommentDeclared && !SameComment(source, target))
+                {
+                    // Only the declared comment differs.
+                    steps.Add(new Step { Id = new StepId(key, StepPart.Whole), Action = MigrationAction.Replace, From = source, To = target, Sql = AclSql.CommentOn(target), Phase = CreatePhase(target.Kind), CommentOnly = true });
+                }
+
+                AddAttributeSteps(steps, key, source, target, decision, decisions.AclDefaults);
             }
         }
 
@@ -198,12 +235,53 @@ public static class MigrationPlanner
         return steps.OrderBy(s => s.Order).ToList();
     }
 
-    /// <summary>The desired object carrying the live object's comment, grants and owner (the declarations do not state them).</summary>
-    private static PgObject WithAttributesOf(PgObject target, PgObject live, bool declaredComment = false) => new(target)
+    /// <summary>
+    /// The steps that give an object that stays (changed in place or not at all) its declared owner and privileges: a new
+    /// owner in one step, with the privileges that change with it (ALTER ... OWNER TO passes the old owner's privileges
+    /// to the new one); otherwise the privileges it loses and those it gains, in a step each, each the other's inverse.
+    /// Nothing when neither is declared: then they are kept as they are.
+    /// </summary>
+    private static void AddAttributeSteps(List<Step> steps, string key, PgObject source, PgObject target, ObjectDecision decision, AclDefaults defaults)
     {
-        Owner = live.Owner,
-        Comment = declaredComment ? target.Comment : live.Comment,
-        Acl = live.Acl,
+        var phase = CreatePhase(target.Kind);
+        var ownerChanges = decision.OwnerDeclared && !string.IsNullOrEmpty(target.Owner) && !string.Equals(source.Owner, target.Owner, StringComparison.Ordinal);
+        if (!ownerChanges && !decision.AclDeclared)
+        {
+            return;
+        }
+
+        var (revokeSql, revoked, grantSql, granted) = decision.AclDeclared ? AclSql.Changes(source, target, defaults) : ("", "", "", "");
+        if (ownerChanges)
+        {
+            var what = string.Join("; ", new[] { revoked.Length > 0 ? "revokes " + revoked : "", granted.Length > 0 ? "grants " + granted : "" }.Where(w => w.Length > 0));
+            steps.Add(new Step
+            {
+                Id = new StepId(key, StepPart.Owner), Action = MigrationAction.ChangeOwner, From = source, To = target, Phase = phase, Note = what,
+                Sql = string.Join("\n", new[] { AclSql.OwnerTo(target), revokeSql, grantSql }.Where(x => x.Length > 0)),
+            });
+            return;
+        }
+
+        if (revokeSql.Length > 0)
+        {
+            steps.Add(new Step { Id = new StepId(key, StepPart.Revoke), Action = MigrationAction.Revoke, From = source, To = target, Phase = phase, Note = revoked, Sql = revokeSql });
+        }
+
+        if (grantSql.Length > 0)
+        {
+            steps.Add(new Step { Id = new StepId(key, StepPart.Grant), Action = MigrationAction.Grant, From = source, To = target, Phase = phase, Note = granted, Sql = grantSql });
+        }
+    }
+
+    /// <summary>
+    /// The desired object carrying the live object's comment, grants and owner where the declarations do not state
+    /// them (what they state — a COMMENT ON, a GRANT or REVOKE, an OWNER TO — is the desired object's own).
+    /// </summary>
+    private static PgObject WithAttributesOf(PgObject target, PgObject live, ObjectDecision decision) => new(target)
+    {
+        Owner = decision.OwnerDeclared ? target.Owner : live.Owner,
+        Comment = decision.CommentDeclared ? target.Comment : live.Comment,
+        Acl = decision.AclDeclared ? target.Acl : live.Acl,
     };
 
     private static Phase CreatePhase(PgObjectKind kind) => kind switch
@@ -276,6 +354,18 @@ public static class MigrationPlanner
             if (step.Id.Part == StepPart.Create)
             {
                 graph.AddEdge(index[byId[step.Id.Counterpart]], i);
+            }
+
+            // A new owner and privileges come after the object's own change, the privileges after the owner.
+            if (step.Id.IsAttribute)
+            {
+                foreach (var part in new[] { StepPart.Whole, StepPart.Owner, StepPart.Revoke }.Where(p => p < step.Id.Part))
+                {
+                    if (byId.TryGetValue(step.Id with { Part = part }, out var before))
+                    {
+                        graph.AddEdge(index[before], i);
+                    }
+                }
             }
         }
 

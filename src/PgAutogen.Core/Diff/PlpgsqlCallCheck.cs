@@ -9,7 +9,20 @@ namespace PgAutogen.Core.Diff;
 /// </summary>
 internal static class PlpgsqlCallCheck
 {
-    public static IReadOnlyList<string> Warnings(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PgObject> desired)
+    /// <summary>A call by name, in a remaining PL/pgSQL body, of a routine the migration drops; <see cref="Namesake"/> is a remaining routine of that name (an overload), if any.</summary>
+    internal sealed record DroppedCall(PgObject Caller, PgObject Gone, FunctionReference Call, PgObject? Namesake)
+    {
+        public string Warning => $"{Caller.Identity} calls {Call} in its PL/pgSQL body, but this migration drops {Gone.Identity}" +
+            (Namesake is null
+                ? ": the call will fail when it runs (PL/pgSQL bodies record no dependencies, so PostgreSQL does not stop the drop)."
+                : $"; {Namesake.Identity} remains: check that the call still means it.");
+    }
+
+    public static IReadOnlyList<string> Warnings(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PgObject> desired) =>
+        Calls(ops, desired).Select(c => c.Warning).ToList();
+
+    /// <summary>The calls by name of dropped routines in the PL/pgSQL bodies that remain.</summary>
+    public static IReadOnlyList<DroppedCall> Calls(IReadOnlyList<MigrationOp> ops, IReadOnlyList<PgObject> desired)
     {
         var dropped = ops
             .Where(o => o.Action == MigrationAction.Drop && o.Kind is PgObjectKind.Function or PgObjectKind.Procedure && o.Current is not null)
@@ -17,14 +30,14 @@ internal static class PlpgsqlCallCheck
             .ToList();
         if (dropped.Count == 0)
         {
-            return Array.Empty<string>();
+            return Array.Empty<DroppedCall>();
         }
 
         // Cheap prefilter, one pass over each body: parse only those whose words include every word of a dropped name
         // (case-insensitive, compared as 64-bit keys; a collision only parses one body more).
         var droppedWords = dropped.Select(d => (Routine: d, Keys: WordKeys(d.Name, only: null))).Where(d => d.Keys.Count > 0).ToList();
         var wanted = droppedWords.SelectMany(d => d.Keys).ToHashSet();
-        var warnings = new List<string>();
+        var found = new List<DroppedCall>();
         var remaining = desired.Where(o => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure).ToList();
         foreach (var caller in remaining)
         {
@@ -59,15 +72,11 @@ internal static class PlpgsqlCallCheck
                     continue;
                 }
 
-                var namesake = remaining.FirstOrDefault(r => r.Schema == gone.Schema && r.Name == gone.Name);
-                warnings.Add($"{caller.Identity} calls {call} in its PL/pgSQL body, but this migration drops {gone.Identity}" +
-                    (namesake is null
-                        ? ": the call will fail when it runs (PL/pgSQL bodies record no dependencies, so PostgreSQL does not stop the drop)."
-                        : $"; {namesake.Identity} remains: check that the call still means it."));
+                found.Add(new DroppedCall(caller, gone, call, remaining.FirstOrDefault(r => r.Schema == gone.Schema && r.Name == gone.Name)));
             }
         }
 
-        return warnings;
+        return found;
     }
 
     /// <summary>The keys of the lower-cased words of a text (<see cref="DeclarationFacts.AddWordKeys"/>), only those in <paramref name="only"/> when given.</summary>

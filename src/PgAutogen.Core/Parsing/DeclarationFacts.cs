@@ -117,9 +117,9 @@ internal sealed class DeclarationFacts
     /// <summary>Reads the facts of the parse-tree node the parser read for the declaration it made (on the parsing thread).</summary>
     public static void Attach(PgDeclaration declaration, ReadOnlyMemory<byte> nodeJson)
     {
-        if (declaration.IsComment)
+        if (declaration.IsAttribute)
         {
-            return; // executed last, never skipped: nothing to know
+            return; // a comment, privileges, an owner: executed after the objects, never skipped: nothing to know
         }
 
         declaration.EngineFacts = FromJson(nodeJson);
@@ -173,7 +173,7 @@ internal sealed class DeclarationFacts
     }
 
     private static DeclarationFacts FromSql(PgDeclaration declaration) =>
-        declaration.IsComment ? Unknown : LibPgQuery.ReadJson(declaration.Sql, static json => WalkOnlyStatement(json, collect: true, when: null) is { } walker ? Facts(walker) : null) ?? Unknown;
+        declaration.IsAttribute ? Unknown : LibPgQuery.ReadJson(declaration.Sql, static json => WalkOnlyStatement(json, collect: true, when: null) is { } walker ? Facts(walker) : null) ?? Unknown;
 
     /// <summary>Moves a reader of a whole parse result (<c>{"version":..,"stmts":[{"stmt":{...},...}]}</c>) to the first statement's node.</summary>
     private static bool ToOnlyStatement(ref Utf8JsonReader reader)

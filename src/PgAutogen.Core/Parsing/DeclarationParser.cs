@@ -233,7 +233,7 @@ public sealed class DeclarationParser
 
             // A materialized view's indexes are part of it: declared after it, in its file. Anything else (a table's
             // index) belongs in schema migrations.
-            if (declaration is { Kind: PgObjectKind.MaterializedView, IsIndex: false, IsComment: false })
+            if (declaration is { Kind: PgObjectKind.MaterializedView, IsIndex: false, IsComment: false, IsOwnerChange: false })
             {
                 viewsOfThisFile.Add((declaration.Schema, declaration.Name));
             }
@@ -277,10 +277,14 @@ public sealed class DeclarationParser
     /// types. Names are compared as the parser folded them (unquoted names are lower-cased); an unqualified name and
     /// a qualified one are different here, because the default schema is known only to the database.
     /// </summary>
-    private static string Key(PgDeclaration d) => d.IsIndex
+    private static string Key(PgDeclaration d) => d switch
+    {
         // An index is named by its own name (PostgreSQL chooses unnamed ones: never duplicates here).
-        ? string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location)
-        : string.Join('\u001f', (d.IsComment ? "comment:" : "") + ObjectKey.Name(ObjectKey.Family(d.Kind)), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? "");
+        { IsIndex: true } => string.Join('\u001f', "index", d.Schema, d.IndexName is { Length: > 0 } index ? index : d.Location),
+        // An object's privileges may take several GRANT and REVOKE statements.
+        { IsPrivilege: true } => string.Join('\u001f', "privilege", d.Location),
+        _ => string.Join('\u001f', (d.IsComment ? "comment:" : d.IsOwnerChange ? "owner:" : "") + ObjectKey.Name(ObjectKey.Family(d.Kind)), d.Schema, d.Name, d.TableSchema ?? "", d.Table ?? "", d.Arguments ?? ""),
+    };
 
     private void Report(PgAutogenException error)
     {

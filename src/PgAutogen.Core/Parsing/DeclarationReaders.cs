@@ -250,6 +250,176 @@ internal static class DeclarationReaders
         }
     }
 
+    /// <summary>
+    /// GRANT | REVOKE [GRANT OPTION FOR] privileges ON FUNCTION | PROCEDURE | ROUTINE name(argument types) | [TABLE] view |
+    /// ALL FUNCTIONS | PROCEDURES | ROUTINES IN SCHEMA s TO | FROM roles: the declared privileges of one managed object (or
+    /// of every routine of a schema, which must all be declared). One object per statement, no column privileges, no
+    /// GRANTED BY (the migration grants as the object's owner).
+    /// </summary>
+    public static PgDeclaration Privilege(StatementNode node, StatementContext statement)
+    {
+        var verb = node.Bool("is_grant") ? "GRANT" : "REVOKE";
+        var objtype = node.String("objtype") ?? "";
+        var objects = node.Element("objects") is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray().ToList() : new List<JsonElement>();
+        var allInSchema = node.String("targtype") == "ACL_TARGET_ALL_IN_SCHEMA";
+        var objectType = objtype switch
+        {
+            "OBJECT_FUNCTION" => "FUNCTION",
+            "OBJECT_PROCEDURE" => "PROCEDURE",
+            "OBJECT_ROUTINE" => "ROUTINE",
+            "OBJECT_TABLE" when !allInSchema => "TABLE",
+            _ => null,
+        };
+        if (objectType is null)
+        {
+            var what = objtype.StartsWith("OBJECT_", StringComparison.Ordinal) ? objtype["OBJECT_".Length..].Replace('_', ' ') : objtype;
+            throw DeclarationErrors.NotAllowed(statement, $"{verb} ON {(allInSchema ? "ALL " + what + "S IN SCHEMA" : what)}",
+                allInSchema
+                    ? "ALL TABLES IN SCHEMA reaches tables too, which belong in your schema migrations; grant on each declared view instead"
+                    : "privileges are declared only on the objects PgAutogen manages: functions, procedures, views and materialized views");
+        }
+
+        if (objects.Count != 1)
+        {
+            throw DeclarationErrors.Invalid(statement.Location,
+                $"{verb} names {objects.Count} {(allInSchema ? "schemas" : "objects")}; declare the privileges of one {(allInSchema ? "schema" : "object")} per statement, beside its declaration " +
+                $"(e.g. {verb} EXECUTE ON FUNCTION app.f(integer) {(verb == "GRANT" ? "TO" : "FROM")} app_user;)");
+        }
+
+        if (node.Element("grantor") is { ValueKind: JsonValueKind.Object })
+        {
+            throw DeclarationErrors.NotAllowed(statement, verb + " ... GRANTED BY",
+                "a migration grants as the object's owner; declare the privileges without GRANTED BY");
+        }
+
+        if (node.Element("privileges") is { ValueKind: JsonValueKind.Array } privileges
+            && privileges.EnumerateArray().Any(p => p.TryGetProperty("AccessPriv", out var priv) && priv.TryGetProperty("cols", out _)))
+        {
+            throw DeclarationErrors.NotAllowed(statement, verb + " on columns",
+                "column privileges are not managed; grant on the whole view, or keep column privileges in your schema migrations");
+        }
+
+        var roles = Roles(node.Element("grantees") is { ValueKind: JsonValueKind.Array } grantees ? grantees.EnumerateArray() : Enumerable.Empty<JsonElement>());
+        var kind = objectType switch
+        {
+            "PROCEDURE" => PgObjectKind.Procedure,
+            "TABLE" => PgObjectKind.View,
+            _ => PgObjectKind.Function,
+        };
+        var target = objects[0];
+        PgDeclaration declaration;
+        if (allInSchema)
+        {
+            var schema = StringValue(target);
+            declaration = new PgDeclaration(kind, schema, "", statement.Sql, statement.File, statement.Line, statement.Column)
+            {
+                IsPrivilege = true,
+                AllInSchema = true,
+                PrivilegeObjectType = objectType,
+                Roles = roles,
+            };
+            RefuseSystemSchema(declaration, schema, statement);
+            return declaration;
+        }
+
+        if (objectType == "TABLE")
+        {
+            var relation = target.GetProperty("RangeVar");
+            var schema = String(relation, "schemaname") ?? "";
+            declaration = new PgDeclaration(kind, schema, String(relation, "relname") ?? "", statement.Sql, statement.File, statement.Line, statement.Column)
+            {
+                IsPrivilege = true,
+                PrivilegeObjectType = objectType,
+                Roles = roles,
+            };
+            RefuseSystemSchema(declaration, schema, statement);
+            return declaration;
+        }
+
+        var (routineSchema, routineName, arguments) = RoutineTarget(target, kind, verb + " ON " + objectType, statement);
+        declaration = new PgDeclaration(kind, routineSchema, routineName, statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            Arguments = arguments,
+            IsPrivilege = true,
+            PrivilegeObjectType = objectType,
+            Roles = roles,
+        };
+        RefuseSystemSchema(declaration, routineSchema, statement);
+        return declaration;
+    }
+
+    /// <summary>ALTER FUNCTION | PROCEDURE | ROUTINE name(argument types) OWNER TO role: the routine's declared owner. Any other ALTER ... OWNER TO is refused.</summary>
+    public static PgDeclaration RoutineOwner(StatementNode node, StatementContext statement)
+    {
+        var objectType = node.String("objectType");
+        if (objectType is not ("OBJECT_FUNCTION" or "OBJECT_PROCEDURE" or "OBJECT_ROUTINE"))
+        {
+            throw DeclarationErrors.NotAllowed(statement, StatementKinds.Describe(node),
+                "owners are declared only for the objects PgAutogen manages: ALTER FUNCTION | PROCEDURE | ROUTINE | VIEW | MATERIALIZED VIEW ... OWNER TO");
+        }
+
+        var kind = objectType == "OBJECT_PROCEDURE" ? PgObjectKind.Procedure : PgObjectKind.Function;
+        var words = objectType == "OBJECT_PROCEDURE" ? "ALTER PROCEDURE" : objectType == "OBJECT_ROUTINE" ? "ALTER ROUTINE" : "ALTER FUNCTION";
+        var (schema, name, arguments) = RoutineTarget(node.Element("object") ?? default, kind, words, statement);
+        var declaration = new PgDeclaration(kind, schema, name, statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            Arguments = arguments,
+            IsOwnerChange = true,
+            Roles = Roles(node.Element("newowner") is { } owner ? new[] { owner } : Array.Empty<JsonElement>()),
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>ALTER VIEW | MATERIALIZED VIEW name OWNER TO role (that one command): the view's declared owner. Any other ALTER TABLE | VIEW | ... is refused.</summary>
+    public static PgDeclaration RelationOwner(StatementNode node, StatementContext statement)
+    {
+        var objtype = node.String("objtype");
+        var commands = node.Element("cmds") is { ValueKind: JsonValueKind.Array } cmds ? cmds.EnumerateArray().ToList() : new List<JsonElement>();
+        if (objtype is not ("OBJECT_VIEW" or "OBJECT_MATVIEW") || commands.Count != 1
+            || !commands[0].TryGetProperty("AlterTableCmd", out var command) || String(command, "subtype") != "AT_ChangeOwner")
+        {
+            throw DeclarationErrors.NotAllowed(statement, StatementKinds.Describe(node),
+                objtype is "OBJECT_TABLE" && commands.Count == 1 && commands[0].TryGetProperty("AlterTableCmd", out var c) && String(c, "subtype") == "AT_ChangeOwner"
+                    ? "declare a view's owner with ALTER VIEW (or ALTER MATERIALIZED VIEW) ... OWNER TO; tables belong in your schema migrations"
+                    : null);
+        }
+
+        var (schema, name) = Relation(node, "relation");
+        var declaration = new PgDeclaration(objtype == "OBJECT_VIEW" ? PgObjectKind.View : PgObjectKind.MaterializedView, schema, name,
+            statement.Sql, statement.File, statement.Line, statement.Column)
+        {
+            IsOwnerChange = true,
+            Roles = Roles(command.TryGetProperty("newowner", out var owner) ? new[] { owner } : Array.Empty<JsonElement>()),
+        };
+        RefuseSystemSchema(declaration, schema, statement);
+        return declaration;
+    }
+
+    /// <summary>A routine named with its argument types (ObjectWithArgs): schema (empty when unqualified), name, the types as format_type writes them.</summary>
+    private static (string Schema, string Name, string Arguments) RoutineTarget(JsonElement target, PgObjectKind kind, string words, StatementContext statement)
+    {
+        var routine = target.ValueKind == JsonValueKind.Object && target.TryGetProperty("ObjectWithArgs", out var inner) ? inner : target;
+        if (Bool(routine, "args_unspecified"))
+        {
+            throw DeclarationErrors.Invalid(statement.Location,
+                $"{words} needs the argument types, e.g. {words} app.f(integer), so it names exactly one {ObjectKey.Words(kind)}");
+        }
+
+        var (schema, name) = QualifiedName(routine.TryGetProperty("objname", out var objname) ? objname : default);
+        var arguments = routine.TryGetProperty("objargs", out var objargs)
+            ? objargs.EnumerateArray().Select(a => TypeNames.Render(a.GetProperty("TypeName"))).ToList()
+            : new List<string>();
+        return (schema, name, string.Join(", ", arguments));
+    }
+
+    /// <summary>The roles RoleSpec nodes name by name (not PUBLIC, CURRENT_ROLE, CURRENT_USER, SESSION_USER).</summary>
+    private static List<string> Roles(IEnumerable<JsonElement> specs) =>
+        specs.Select(s => s.TryGetProperty("RoleSpec", out var spec) ? spec : s)
+            .Where(spec => String(spec, "roletype") == "ROLESPEC_CSTRING")
+            .Select(spec => String(spec, "rolename") ?? "")
+            .ToList();
+
     /// <summary>True for the schemas PgAutogen never manages: pg_catalog, information_schema, pg_toast*, pg_temp* (every pg_ schema is reserved).</summary>
     public static bool IsSystemSchema(string schema) =>
         schema.StartsWith("pg_", StringComparison.Ordinal) || string.Equals(schema, "information_schema", StringComparison.Ordinal);

@@ -25,6 +25,9 @@ internal static class StatementKinds
         ["CreatePolicyStmt"] = new("CREATE POLICY", DeclarationReaders.Policy),
         ["CreateEventTrigStmt"] = new("CREATE EVENT TRIGGER", DeclarationReaders.EventTrigger),
         ["CommentStmt"] = new("COMMENT ON FUNCTION | PROCEDURE | TRIGGER | VIEW | MATERIALIZED VIEW | POLICY | EVENT TRIGGER ... IS ...", DeclarationReaders.Comment),
+        ["GrantStmt"] = new("GRANT | REVOKE ... ON FUNCTION | PROCEDURE | ROUTINE | TABLE <a declared view> | ALL FUNCTIONS | PROCEDURES | ROUTINES IN SCHEMA ...", DeclarationReaders.Privilege),
+        ["AlterOwnerStmt"] = new("ALTER FUNCTION | PROCEDURE | ROUTINE ... OWNER TO", DeclarationReaders.RoutineOwner),
+        ["AlterTableStmt"] = new("ALTER VIEW | MATERIALIZED VIEW ... OWNER TO", DeclarationReaders.RelationOwner),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The allowed statements, for messages: "CREATE [OR REPLACE] FUNCTION | PROCEDURE, ...".</summary>

@@ -23,7 +23,7 @@ public sealed partial class DbUpRenderer : IMigrationRenderer
         var name = $"{version}_{MigrationText.Slug(request.Message)}";
         var header = MigrationText.Header(request.Message, request.Ops);
         var up = MigrationText.Section(request.Ops, up: true,
-            (s, op) => MigrationText.RetagDollarQuotes(MigrationText.WrapInnerSemicolons(s, op, "DbUp"), op, "DbUp"));
+            (s, op) => MigrationText.RetagDollarQuotes(MigrationText.WrapInnerSemicolons(s, op, "DbUp"), op, "DbUp"), request.Guard);
         return new[]
         {
             new PlannedFile(Path.Combine(folder, name + ".sql"),
@@ -32,7 +32,7 @@ public sealed partial class DbUpRenderer : IMigrationRenderer
             new PlannedFile(Path.Combine(folder, name + ".down.psql"),
                 header + $"-- The downgrade of {name}.sql, which DbUp cannot run: psql -v ON_ERROR_STOP=1 -f {name}.down.psql (one transaction),\n"
                 + $"-- then delete the row '{name}.sql' (with its embedded-resource prefix) from DbUp's journal table (schemaversions).\n\nBEGIN;\n"
-                + MigrationText.Section(request.Ops, up: false) + "\nCOMMIT;\n"),
+                + MigrationText.Section(request.Ops, up: false, guard: request.Guard) + "\nCOMMIT;\n"),
         };
     }
 

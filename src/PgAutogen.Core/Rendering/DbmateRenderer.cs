@@ -25,17 +25,17 @@ public sealed partial class DbmateRenderer : IMigrationRenderer
             path = Path.Combine(folder, $"{version}_{MigrationText.Slug(request.Message)}.sql");
         }
 
-        return new[] { new PlannedFile(path, Content(request.Ops, request.Message)) };
+        return new[] { new PlannedFile(path, Content(request.Ops, request.Message, request.Guard)) };
     }
 
     /// <summary>The file's content (the name is the caller's): what Invoke-PgMigration and dbmate run.</summary>
     public IReadOnlyList<(string FileName, string Content)> Render(IReadOnlyList<MigrationOp> ops, string outFileName, string? message) =>
         new[] { (outFileName, Content(ops, message)) };
 
-    private static string Content(IReadOnlyList<MigrationOp> ops, string? message) =>
+    private static string Content(IReadOnlyList<MigrationOp> ops, string? message, bool guard = false) =>
         MigrationText.Header(message, ops)
-        + "\n-- migrate:up\n" + MigrationText.Section(ops, up: true)
-        + "\n-- migrate:down\n" + MigrationText.Section(ops, up: false);
+        + "\n-- migrate:up\n" + MigrationText.Section(ops, up: true, guard: guard)
+        + "\n-- migrate:down\n" + MigrationText.Section(ops, up: false, guard: guard);
 
     [GeneratedRegex(@"^(?<v>[0-9]+)_.*\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex VersionedFile();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using PgAutogen.Core.Catalog;
 using PgAutogen.Core.Databases;
+using PgAutogen.Core.Diff;
 
 namespace PgAutogen.Core.Rendering;
 
@@ -18,14 +19,19 @@ public static class DeclarationExporter
     {
         ArgumentNullException.ThrowIfNull(connection);
         var objects = new List<PgObject>();
-        await CatalogService.ReadAsync(connection, filter, objects.Add, events, cancellationToken).ConfigureAwait(false);
-        return Plan(objects, root);
+        var (_, defaults) = await CatalogService.ReadAsync(connection, filter, objects.Add, events, aclDefaults: true, cancellationToken).ConfigureAwait(false);
+        return Plan(objects, root, defaults);
     }
 
-    /// <summary>The files for <paramref name="objects"/>: deterministic names and bytes.</summary>
-    public static IReadOnlyList<(string Path, string Content)> Plan(IReadOnlyList<PgObject> objects, string root)
+    /// <summary>
+    /// The files for <paramref name="objects"/>: deterministic names and bytes. Each routine's and view's owner and
+    /// privileges are written after its definition, relative to <paramref name="aclDefaults"/> (the server's default
+    /// privileges; <see cref="AclDefaults.Assumed"/> when not given).
+    /// </summary>
+    public static IReadOnlyList<(string Path, string Content)> Plan(IReadOnlyList<PgObject> objects, string root, AclDefaults? aclDefaults = null)
     {
         ArgumentNullException.ThrowIfNull(objects);
+        aclDefaults ??= AclDefaults.Assumed;
         var overloaded = objects
             .Where(o => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure)
             .GroupBy(o => (o.Schema, o.Name))
@@ -52,7 +58,7 @@ public static class DeclarationExporter
                 used.Add(relative);
             }
 
-            files.Add((Path.Combine(root, relative), Content(obj)));
+            files.Add((Path.Combine(root, relative), Content(obj, aclDefaults)));
         }
 
         return files;
@@ -69,7 +75,7 @@ public static class DeclarationExporter
         _ => "views",
     };
 
-    private static string Content(PgObject obj)
+    private static string Content(PgObject obj, AclDefaults aclDefaults)
     {
         // A materialized view that is not populated is exported WITH NO DATA (the rest of its definition is the same).
         var text = obj.Kind == PgObjectKind.MaterializedView ? Diff.SqlBuilder.Create(obj) : obj.Definition;
@@ -85,7 +91,8 @@ public static class DeclarationExporter
             header += $"-- The {ObjectKey.Words(obj.Kind)} is {state.ToString().ToLowerInvariant()} in the database; PgAutogen keeps that state when it replaces it.\n";
         }
 
-        return header + definition + "\n";
+        var attributes = AclSql.Declare(obj, aclDefaults);
+        return header + definition + "\n" + (attributes.Length == 0 ? "" : attributes + "\n");
     }
 
     /// <summary>Keeps letters, digits and _ . - ( ) , and spaces as _; anything else becomes _ (the hash disambiguates).</summary>

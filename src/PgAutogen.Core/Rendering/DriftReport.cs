@@ -42,24 +42,44 @@ public static class DriftReport
             root = currentDirectory ?? Environment.CurrentDirectory;
         }
 
-        foreach (var op in ops.Where(o => o.Phase != MigrationPhase.Drop).GroupBy(o => (o.Kind, o.Identity)).Select(g => g.First()))
+        if (format is not (CIFormat.AzureDevOps or CIFormat.GitHubActions))
         {
+            yield break;
+        }
+
+        foreach (var group in ops.GroupBy(o => (o.Kind, o.Identity)))
+        {
+            // One annotation per drifting object (the first of its steps that is not the drop half of a re-creation)...
+            var op = group.FirstOrDefault(o => o.Phase != MigrationPhase.Drop) ?? group.First();
             // A drop's reason says what its description already does; the others add why.
-            var message = op.Action is MigrationAction.Create or MigrationAction.Drop ? Describe(op) : $"{Describe(op)}: {op.Reason}";
-            var (file, line, column) = Location(op.Declaration);
+            var reasons = string.Join("; ", group.Where(o => o.Phase != MigrationPhase.Drop).Select(o => o.Reason).Where(r => r.Length > 0).Distinct());
+            var message = op.Action is MigrationAction.Create or MigrationAction.Drop ? Describe(op) : $"{Describe(op)}: {reasons}";
+            var (file, line, column) = Location(group.Select(o => o.Declaration).FirstOrDefault(d => d.Length > 0) ?? "");
             file = file is null ? null : RepositoryPath(file, root);
-            switch (format)
+            if (group.Any(o => o.Phase != MigrationPhase.Drop))
             {
-                case CIFormat.AzureDevOps:
-                    var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line};columnnumber={column}";
-                    yield return $"##vso[task.logissue {props}]{AzureMessage(message)}";
-                    break;
-                case CIFormat.GitHubActions:
-                    var where = file is null ? "" : $" file={GitHubProperty(file)},line={line},col={column}";
-                    yield return $"::warning{where}::{GitHubMessage(message)}";
-                    break;
+                yield return Annotation(format, file, line, column, message);
+            }
+
+            // ... and one per hazard of its steps, saying whether New-PgMigration will want it allowed by name.
+            foreach (var hazard in group.SelectMany(o => o.Hazards).GroupBy(h => (h.Kind, h.Reason)).Select(h => h.First()))
+            {
+                yield return Annotation(format, file, line, column,
+                    $"Hazard {hazard.Kind} ({(hazard.Gated ? $"New-PgMigration needs -AllowHazard {hazard.Kind}" : "does not gate")}): {op.Kind} {op.Identity}: {hazard.Reason}");
             }
         }
+    }
+
+    private static string Annotation(CIFormat format, string? file, int line, int column, string message)
+    {
+        if (format == CIFormat.AzureDevOps)
+        {
+            var props = file is null ? "type=warning" : $"type=warning;sourcepath={AzureProperty(file)};linenumber={line};columnnumber={column}";
+            return $"##vso[task.logissue {props}]{AzureMessage(message)}";
+        }
+
+        var where = file is null ? "" : $" file={GitHubProperty(file)},line={line},col={column}";
+        return $"::warning{where}::{GitHubMessage(message)}";
     }
 
     /// <summary><paramref name="file"/> relative to <paramref name="root"/> with forward slashes when it is below it, else as it is.</summary>
@@ -91,6 +111,16 @@ public static class DriftReport
         foreach (var op in objects)
         {
             sb.Append($"| {op.Action} | {op.Kind} | `{Cell(op.Identity)}` | {Cell(op.Declaration)} | {Cell(op.Reason)} |\n");
+        }
+
+        var hazards = ops.OrderBy(o => o.Order).SelectMany(o => o.Hazards.Select(h => (Op: o, Hazard: h))).ToList();
+        if (hazards.Count > 0)
+        {
+            sb.Append($"\n#### Hazards ({hazards.Count})\n\n| Hazard | Gates New-PgMigration | Object | Why |\n| --- | --- | --- | --- |\n");
+            foreach (var (op, hazard) in hazards)
+            {
+                sb.Append($"| {hazard.Kind} | {(hazard.Gated ? "yes: -AllowHazard " + hazard.Kind : "no")} | `{Cell(op.Identity)}` | {Cell(hazard.Reason)} |\n");
+            }
         }
 
         return sb.ToString();

@@ -50,9 +50,9 @@ public sealed partial class EfCoreRenderer : IMigrationRenderer
         sb.Append("using Microsoft.EntityFrameworkCore.Infrastructure;\nusing Microsoft.EntityFrameworkCore.Migrations;\n\n#nullable disable\n\n");
         sb.Append($"namespace {ns}\n{{\n");
         sb.Append($"    [DbContext(typeof({context}))]\n    [Migration(\"{id}\")]\n    public partial class {name} : Migration\n    {{\n");
-        AppendMethod(sb, "Up", MigrationText.Steps(request.Ops, up: true), Statement);
+        AppendMethod(sb, "Up", MigrationText.Steps(request.Ops, up: true, request.Guard), Statement);
         sb.Append('\n');
-        AppendMethod(sb, "Down", MigrationText.Steps(request.Ops, up: false), Statement);
+        AppendMethod(sb, "Down", MigrationText.Steps(request.Ops, up: false, request.Guard), Statement);
         sb.Append("    }\n}\n");
         return new[] { new PlannedFile(Path.Combine(folder, id + ".cs"), sb.ToString()) };
     }

@@ -26,10 +26,10 @@ public sealed partial class FlywayRenderer : IMigrationRenderer
         return new[]
         {
             new PlannedFile(Path.Combine(folder, "V" + name),
-                header + "-- Flyway runs this versioned migration in one transaction; its undo is U" + name + ".\n\n" + MigrationText.Section(request.Ops, up: true, Statement)),
+                header + "-- Flyway runs this versioned migration in one transaction; its undo is U" + name + ".\n\n" + MigrationText.Section(request.Ops, up: true, Statement, request.Guard)),
             new PlannedFile(Path.Combine(folder, "U" + name),
                 header + "-- The undo of V" + name + ": run by `flyway undo` (Flyway Teams/Enterprise only; Flyway Community and Evolve do not run U files).\n\n"
-                + MigrationText.Section(request.Ops, up: false, Statement)),
+                + MigrationText.Section(request.Ops, up: false, Statement, request.Guard)),
         };
     }
 

@@ -21,8 +21,8 @@ public sealed partial class GolangMigrateRenderer : IMigrationRenderer
         var header = MigrationText.Header(request.Message, request.Ops);
         return new[]
         {
-            new PlannedFile(Path.Combine(folder, name + ".up.sql"), header + "\n" + MigrationText.Section(request.Ops, up: true)),
-            new PlannedFile(Path.Combine(folder, name + ".down.sql"), header + "\n" + MigrationText.Section(request.Ops, up: false)),
+            new PlannedFile(Path.Combine(folder, name + ".up.sql"), header + "\n" + MigrationText.Section(request.Ops, up: true, guard: request.Guard)),
+            new PlannedFile(Path.Combine(folder, name + ".down.sql"), header + "\n" + MigrationText.Section(request.Ops, up: false, guard: request.Guard)),
         };
     }
 

@@ -38,11 +38,11 @@ public sealed partial class GrateRenderer : IMigrationRenderer
         return new[]
         {
             new PlannedFile(Path.Combine(folder, "up", name),
-                header + "-- grate runs this one-time script once, in its transaction; down/" + name + " undoes it.\n\n" + MigrationText.Section(request.Ops, up: true, Statement)),
+                header + "-- grate runs this one-time script once, in its transaction; down/" + name + " undoes it.\n\n" + MigrationText.Section(request.Ops, up: true, Statement, request.Guard)),
             new PlannedFile(Path.Combine(folder, "down", name),
                 header + "-- The downgrade of up/" + name + ". grate has no downgrade and never runs down/: run this with\n"
                 + "-- psql -1 -v ON_ERROR_STOP=1 -f, then delete the row '" + name + "' from grate's \"ScriptsRun\" table.\n\n"
-                + MigrationText.Section(request.Ops, up: false, Statement)),
+                + MigrationText.Section(request.Ops, up: false, Statement, request.Guard)),
         };
     }
 

@@ -24,6 +24,12 @@ public sealed class MigrationRenderRequest
     /// <summary>EF Core: the DbContext type the migration belongs to (a name or a qualified name).</summary>
     public string? DbContext { get; init; }
 
+    /// <summary>
+    /// -Guard: each half starts with a statement that stops it, changing nothing, when an object it replaces, drops or
+    /// creates is not as it was when the migration was generated (<see cref="MigrationGuard"/>).
+    /// </summary>
+    public bool Guard { get; init; }
+
     /// <summary>Sqitch: the planner written in sqitch.plan; SQITCH_FULLNAME / SQITCH_EMAIL, else PgAutogen.</summary>
     public string? Planner { get; init; }
 }

@@ -37,8 +37,8 @@ public sealed partial class LiquibaseRenderer : IMigrationRenderer
         }
 
         string Statement(string s, MigrationOp op) => MigrationText.WrapInnerSemicolons(s, op, "Liquibase");
-        var up = MigrationText.Section(request.Ops, up: true, Statement);
-        var down = MigrationText.Section(request.Ops, up: false, Statement);
+        var up = MigrationText.Section(request.Ops, up: true, Statement, request.Guard);
+        var down = MigrationText.Section(request.Ops, up: false, Statement, request.Guard);
         var sb = new StringBuilder("--liquibase formatted sql\n\n");
         sb.Append($"--changeset pgautogen:{version}-{slug} splitStatements:false rollbackSplitStatements:false\n");
         sb.Append(MigrationText.Header(request.Message, request.Ops)).Append('\n').Append(up);

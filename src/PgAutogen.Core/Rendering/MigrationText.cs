@@ -43,12 +43,12 @@ public static partial class MigrationText
     /// <paramref name="statement"/>, every statement is passed through it (one statement, without its semicolon) and
     /// written back followed by <c>;</c>.
     /// </summary>
-    public static string Section(IReadOnlyList<MigrationOp> ops, bool up, Func<string, MigrationOp, string>? statement = null)
+    public static string Section(IReadOnlyList<MigrationOp> ops, bool up, Func<string, MigrationOp, string>? statement = null, bool guard = false)
     {
         ArgumentNullException.ThrowIfNull(ops);
         var sb = new StringBuilder();
         sb.Append(CheckFunctionBodiesOff).Append('\n');
-        foreach (var step in Steps(ops, up))
+        foreach (var step in Steps(ops, up, guard))
         {
             sb.Append('\n');
             foreach (var comment in step.Comments)
@@ -72,11 +72,25 @@ public static partial class MigrationText
         return sb.ToString();
     }
 
-    /// <summary>The steps of one half, in the order they run, with their comment lines and their statements.</summary>
-    public static IReadOnlyList<Step> Steps(IReadOnlyList<MigrationOp> ops, bool up)
+    /// <summary>
+    /// The steps of one half, in the order they run, with their comment lines and their statements; with
+    /// <paramref name="guard"/>, first the guard (<see cref="MigrationGuard"/>) when the half replaces, drops or creates anything.
+    /// </summary>
+    public static IReadOnlyList<Step> Steps(IReadOnlyList<MigrationOp> ops, bool up, bool guard = false)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        var steps = new List<Step>(ops.Count);
+        var steps = new List<Step>(ops.Count + 1);
+        if (guard && MigrationGuard.Statement(ops, up) is { } check)
+        {
+            var count = MigrationGuard.Checks(ops, up).Count;
+            var op = new MigrationOp(MigrationAction.Replace, PgObjectKind.Function, "-Guard", check, check) { Reason = "the guard" };
+            steps.Add(new Step(op, new[]
+            {
+                $"Guard: stop, changing nothing, unless the {count} object(s) this {(up ? "upgrade" : "downgrade")} replaces, drops or creates are as they were when " +
+                (up ? "it was generated" : "the upgrade ran") + " (New-PgMigration -Guard).",
+            }, check + ";", new[] { check }));
+        }
+
         foreach (var op in up ? ops.OrderBy(o => o.Order) : ops.OrderBy(o => o.DownOrder))
         {
             var sql = (up ? op.UpSql : op.DownSql).Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
@@ -206,6 +220,8 @@ public static partial class MigrationText
     {
         MigrationAction.Create => MigrationAction.Drop,
         MigrationAction.Drop => MigrationAction.Create,
+        MigrationAction.Grant => MigrationAction.Revoke,
+        MigrationAction.Revoke => MigrationAction.Grant,
         _ => action,
     };
 

@@ -18,8 +18,8 @@ public sealed class PlainRenderer : IMigrationRenderer
             + "-- Run with: psql -v ON_ERROR_STOP=1 -f <file> (one transaction: all of it or, after an error, nothing).\n";
         return new[]
         {
-            new PlannedFile(Path.Combine(folder, slug + ".up.sql"), header + "\nBEGIN;\n" + MigrationText.Section(request.Ops, up: true) + "\nCOMMIT;\n"),
-            new PlannedFile(Path.Combine(folder, slug + ".down.sql"), header + "\nBEGIN;\n" + MigrationText.Section(request.Ops, up: false) + "\nCOMMIT;\n"),
+            new PlannedFile(Path.Combine(folder, slug + ".up.sql"), header + "\nBEGIN;\n" + MigrationText.Section(request.Ops, up: true, guard: request.Guard) + "\nCOMMIT;\n"),
+            new PlannedFile(Path.Combine(folder, slug + ".down.sql"), header + "\nBEGIN;\n" + MigrationText.Section(request.Ops, up: false, guard: request.Guard) + "\nCOMMIT;\n"),
         };
     }
 }

@@ -72,9 +72,9 @@ public sealed class SqitchRenderer : IMigrationRenderer
         return new[]
         {
             new PlannedFile(Path.Combine(folder, "deploy", change + ".sql"),
-                $"-- Deploy {project}:{change} to pg\n" + header + "\nBEGIN;\n\n" + MigrationText.Section(request.Ops, up: true) + "\nCOMMIT;\n"),
+                $"-- Deploy {project}:{change} to pg\n" + header + "\nBEGIN;\n\n" + MigrationText.Section(request.Ops, up: true, guard: request.Guard) + "\nCOMMIT;\n"),
             new PlannedFile(Path.Combine(folder, "revert", change + ".sql"),
-                $"-- Revert {project}:{change} from pg\n" + header + "\nBEGIN;\n\n" + MigrationText.Section(request.Ops, up: false) + "\nCOMMIT;\n"),
+                $"-- Revert {project}:{change} from pg\n" + header + "\nBEGIN;\n\n" + MigrationText.Section(request.Ops, up: false, guard: request.Guard) + "\nCOMMIT;\n"),
             new PlannedFile(Path.Combine(folder, "verify", change + ".sql"),
                 $"-- Verify {project}:{change} on pg\n" + header + "\nBEGIN;\n\n" + Verify(request.Ops) + "\nROLLBACK;\n"),
             new PlannedFile(planPath, plan) { Updates = true },

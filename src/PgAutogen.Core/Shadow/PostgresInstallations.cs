@@ -146,23 +146,7 @@ internal static class PostgresInstallations
         using var process = Process.Start(psi) ?? throw new PgAutogenException(failure, $"Could not start {fileName}.");
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            throw;
-        }
+        await Databases.ChildProcess.WaitOrKillAsync(process, cancellationToken).ConfigureAwait(false);
 
         var output = await stdout.ConfigureAwait(false);
         var error = await stderr.ConfigureAwait(false);

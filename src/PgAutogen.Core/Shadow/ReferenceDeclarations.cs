@@ -19,20 +19,23 @@ public static class ReferenceDeclarations
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(onError);
         var objects = new List<PgObject>();
-        await CatalogService.ReadAsync(reference, filter, objects.Add, events, cancellationToken).ConfigureAwait(false);
+        var (_, defaults) = await CatalogService.ReadAsync(reference, filter, objects.Add, events, aclDefaults: true, cancellationToken).ConfigureAwait(false);
         var label = "reference " + reference.Describe();
         var parser = new DeclarationParser(onError: onError, events: events);
         foreach (var obj in objects.OrderBy(o => o.Key, StringComparer.Ordinal))
         {
-            parser.ParseSql(Text(obj), $"{label}: {ObjectKey.Words(obj.Kind)} {obj.Identity}", cancellationToken);
+            parser.ParseSql(Text(obj, defaults), $"{label}: {ObjectKey.Words(obj.Kind)} {obj.Identity}", cancellationToken);
         }
 
         events.Verbose($"Reference: {objects.Count} managed object(s) of {reference.Describe()} as the declarations");
         return parser.Declarations;
     }
 
-    /// <summary>The object's declaration: its definition (a materialized view as created, WITH NO DATA when not populated) and its comment.</summary>
-    private static string Text(PgObject obj)
+    /// <summary>
+    /// The object's declaration: its definition (a materialized view as created, WITH NO DATA when not populated), its
+    /// comment, and a routine's or view's owner and privileges.
+    /// </summary>
+    private static string Text(PgObject obj, Diff.AclDefaults defaults)
     {
         var definition = (obj.Kind == PgObjectKind.MaterializedView ? Diff.SqlBuilder.Create(obj) : obj.Definition).TrimEnd();
         if (!definition.EndsWith(';'))
@@ -40,6 +43,8 @@ public static class ReferenceDeclarations
             definition += ";";
         }
 
-        return string.IsNullOrEmpty(obj.Comment) ? definition : definition + "\n" + Diff.AclSql.CommentOn(obj);
+        var attributes = Diff.AclSql.Declare(obj, defaults);
+        return (string.IsNullOrEmpty(obj.Comment) ? definition : definition + "\n" + Diff.AclSql.CommentOn(obj))
+            + (attributes.Length == 0 ? "" : "\n" + attributes);
     }
 }

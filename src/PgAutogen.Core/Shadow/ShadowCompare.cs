@@ -27,8 +27,21 @@ public static class ShadowCompare
         HookProcessExit();
         try
         {
-            return await RunOnShadowAsync(target, shadow, options => CompareService.CompareAsync(options, request, events, cancellationToken), events, cancellationToken)
+            // The roles declared GRANTs and OWNER TOs name exist in the shadow when they exist in the target.
+            var declarations = request.Pending is { } pending ? await pending.ConfigureAwait(false) : request.Declarations;
+            var declaredRoles = (declarations ?? Array.Empty<PgDeclaration>()).SelectMany(d => d.Roles).Distinct(StringComparer.Ordinal).ToList();
+            var ops = await RunOnShadowAsync(target, shadow, options => CompareService.CompareAsync(options, request, events, cancellationToken), events, cancellationToken, declaredRoles)
                 .ConfigureAwait(false);
+
+            // The shadow has the target's schema, not its data: the rows a table lock holds up are the target's.
+            var locked = Diff.Hazards.LockedTables(ops);
+            if (locked.Count > 0)
+            {
+                await using var conn = await target.OpenAsync(events, cancellationToken).ConfigureAwait(false);
+                ops = Diff.Hazards.WithTableRows(ops, await Diff.HazardFacts.ReadTableRowsAsync(conn, locked, cancellationToken).ConfigureAwait(false));
+            }
+
+            return ops;
         }
         catch (Exception ex) when (ex is not Canonicalization.DeclarationsInvalidException && request.Pending is not null)
         {
@@ -47,8 +60,9 @@ public static class ShadowCompare
     /// the target's fingerprint holds), as the target's role with its session settings: -Verify's upgrade and downgrade
     /// run there too, so with a shadow the target sees no DDL at all.
     /// </summary>
+    /// <param name="roles">Roles to create in the shadow too, where the target has them (those the declarations name).</param>
     public static async Task<T> RunOnShadowAsync<T>(ConnectionOptions target, ShadowOptions shadow, Func<ConnectionOptions, Task<T>> work,
-        IEngineEvents events, CancellationToken cancellationToken)
+        IEngineEvents events, CancellationToken cancellationToken, IReadOnlyCollection<string>? roles = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(shadow);
@@ -60,7 +74,7 @@ public static class ShadowCompare
         TargetFacts facts;
         await using (var conn = await target.OpenAsync(events, cancellationToken).ConfigureAwait(false))
         {
-            facts = await TargetFacts.ReadAsync(conn, cancellationToken).ConfigureAwait(false);
+            facts = await TargetFacts.ReadAsync(conn, cancellationToken, roles).ConfigureAwait(false);
         }
 
         var key = string.Join("|", target.Describe().ToString(), facts.Database, facts.CurrentUser, shadow.Describe(),
@@ -86,6 +100,10 @@ public static class ShadowCompare
             else
             {
                 events.Verbose($"Shadow: reusing {entry.Shadow.Where} (the target's schema fingerprint is unchanged)");
+                if (roles is { Count: > 0 })
+                {
+                    await entry.Shadow.CreateRolesAsync(facts, cancellationToken).ConfigureAwait(false); // only those it lacks
+                }
             }
 
             var options = new ConnectionOptions { ConnectionString = SessionConnectionString(entry.Shadow, facts) };
@@ -183,7 +201,7 @@ public static class ShadowCompare
             await shadow.CreateRolesAsync(facts, cancellationToken).ConfigureAwait(false);
             if (options.BaselinePath is { } baseline)
             {
-                await ReplayAsync(shadow, baseline, events, cancellationToken).ConfigureAwait(false);
+                await BaselineReplay.ReplayAsync(shadow, baseline, events, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -240,23 +258,6 @@ public static class ShadowCompare
         {
             File.Delete(dump);
         }
-    }
-
-    /// <summary>Replays migration files into the shadow, in the order of their names (dbmate's timestamps; whole files without markers).</summary>
-    private static async Task ReplayAsync(ShadowDatabase shadow, string baseline, IEngineEvents events, CancellationToken cancellationToken)
-    {
-        var files = Directory.Exists(baseline)
-            ? Directory.EnumerateFiles(baseline, "*.sql", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToList()
-            : File.Exists(baseline) ? new List<string> { baseline } : throw new PgAutogenException(PgErrorId.DeclarationFileNotFound,
-                $"The baseline '{baseline}' does not exist.") { Target = baseline, RecommendedAction = "Give -Baseline the folder of your migration files." };
-        var connection = new ConnectionOptions { ConnectionString = shadow.ConnectionString };
-        foreach (var file in files)
-        {
-            events.Progress(new EngineProgress("Shadow compare", "Replaying " + Path.GetFileName(file), -1));
-            await MigrationRunner.RunAsync(connection, file, down: false, events, cancellationToken).ConfigureAwait(false);
-        }
-
-        events.Verbose($"Shadow: replayed {files.Count} migration file(s) from {baseline}");
     }
 
     /// <summary>The shadow as the compare sees it: as the target's role (SET ROLE; see CreateRolesAsync) with the target's session settings.</summary>

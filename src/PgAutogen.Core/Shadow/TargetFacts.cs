@@ -30,6 +30,8 @@ internal sealed record TargetFacts(
     /// <summary>
     /// A fingerprint of the schema: per catalog, the row count and the sum of the rows' xmin. Any committed DDL inserts,
     /// updates or deletes catalog rows, which changes one of them; freezing keeps xmin. Cheap even on large catalogs.
+    /// Only the database's own catalogs: roles and memberships are shared by every database of the server, so another
+    /// database's CREATE ROLE would throw a good shadow away (a role the schema starts to use changes an owner or an ACL here).
     /// </summary>
     private const string FingerprintSql = """
         SELECT string_agg(x, '/' ORDER BY x) FROM (
@@ -51,8 +53,6 @@ internal sealed record TargetFacts(
           UNION ALL SELECT 'default_acl' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_default_acl
           UNION ALL SELECT 'sequence' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_sequence
           UNION ALL SELECT 'enum' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_enum
-          UNION ALL SELECT 'roles' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_authid
-          UNION ALL SELECT 'members' || count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM pg_auth_members
         ) f
         """;
 
@@ -77,7 +77,8 @@ internal sealed record TargetFacts(
         SELECT rolname FROM pg_roles WHERE oid IN (SELECT oid FROM r) AND rolname !~ '^pg_' ORDER BY rolname
         """;
 
-    public static async Task<TargetFacts> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <param name="alsoRoles">Roles to list too when the target has them, though none of its objects references them (those declarations grant to).</param>
+    public static async Task<TargetFacts> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken, IReadOnlyCollection<string>? alsoRoles = null)
     {
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         await Execute(connection, transaction, "SET TRANSACTION READ ONLY", cancellationToken).ConfigureAwait(false);
@@ -92,6 +93,20 @@ internal sealed record TargetFacts(
         }
 
         var roles = (await Rows(connection, transaction, RolesSql, cancellationToken).ConfigureAwait(false)).Select(r => r[0]!).ToList();
+        if (alsoRoles is { Count: > 0 })
+        {
+            await using var cmd = new NpgsqlCommand("SELECT rolname FROM pg_roles WHERE rolname = ANY($1) AND rolname !~ '^pg_' ORDER BY rolname", connection, transaction);
+            cmd.Parameters.Add(Databases.SqlCommands.TextArray(alsoRoles));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!roles.Contains(reader.GetString(0)))
+                {
+                    roles.Add(reader.GetString(0));
+                }
+            }
+        }
+
         var memberships = (await Rows(connection, transaction, """
             SELECT m.rolname, r.rolname, a.admin_option::text FROM pg_auth_members a
             JOIN pg_roles m ON m.oid = a.member JOIN pg_roles r ON r.oid = a.roleid

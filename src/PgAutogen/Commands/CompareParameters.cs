@@ -219,7 +219,7 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
     /// -Verify: applies the upgrade and the downgrade of <paramref name="ops"/> inside a transaction that is rolled back,
     /// checking each half (see MigrationVerifier). Throws PgAutogenException (MigrationVerifyFailed) when it does not hold.
     /// </summary>
-    internal void VerifyMigration(IReadOnlyList<MigrationOp> ops, IReadOnlyList<Core.Rendering.PlannedFile> files)
+    internal void VerifyMigration(IReadOnlyList<MigrationOp> ops, IReadOnlyList<Core.Rendering.PlannedFile> files, bool guard = false)
     {
         var connection = GetConnectionOptions();
         var compare = LastCompare;
@@ -229,11 +229,11 @@ public abstract class PgCompareCmdlet : PgDatabaseCmdlet
         {
             // With a shadow the upgrade and the downgrade are tried there too: the target sees no DDL, not even rolled back.
             RunEngine((events, _, token) => ShadowCompare.RunOnShadowAsync(connection, shadow,
-                async on => { await MigrationVerifier.VerifyAsync(on, ops, files, compare, options, events, token).ConfigureAwait(false); return true; }, events, token));
+                async on => { await MigrationVerifier.VerifyAsync(on, ops, files, compare, options, events, token, guard).ConfigureAwait(false); return true; }, events, token));
             return;
         }
 
-        RunEngine((events, _, token) => MigrationVerifier.VerifyAsync(connection, ops, files, compare, options, events, token));
+        RunEngine((events, _, token) => MigrationVerifier.VerifyAsync(connection, ops, files, compare, options, events, token, guard));
     }
 
     private ShadowOptions GetShadowOptions() => new()

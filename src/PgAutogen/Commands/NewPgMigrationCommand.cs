@@ -53,6 +53,21 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
     [Parameter]
     public SwitchParameter Verify { get; set; }
 
+    /// <summary>
+    /// Each half first checks, in one statement, that every object it replaces, drops or creates is as it was when the
+    /// migration was generated (the downgrade: as the upgrade left it), and stops, changing nothing, naming each object
+    /// that drifted (a hot-fix applied by hand) instead of overwriting it.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Guard { get; set; }
+
+    /// <summary>
+    /// The hazards (MigrationOp.Hazards) that may be written: a migration with a hazard that gates (RecreatesMaterializedView,
+    /// DropsObjectInUse, DropsRoutineCalledByName, ChangesSecurityDefiner, ChangesVolatilityInUse) is refused unless its kind is named here.
+    /// </summary>
+    [Parameter]
+    public HazardKind[]? AllowHazard { get; set; }
+
     /// <summary>Overwrite an existing file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -119,6 +134,15 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                 WriteWarning($"-Namespace and -DbContext are used by -Format EfCore only; they are ignored for -Format {Format}.");
             }
 
+            // Hazards: the gated ones must be allowed by name; the others are said.
+            var allowed = AllowHazard ?? Array.Empty<HazardKind>();
+            foreach (var (op, hazard) in ops.OrderBy(o => o.Order).SelectMany(o => o.Hazards.Select(h => (o, h))))
+            {
+                WriteVerbose($"Hazard {hazard.Kind}{(hazard.Gated ? allowed.Contains(hazard.Kind) ? " (allowed)" : "" : " (does not gate)")}: {Core.Diff.HazardGate.Describe(op)}: {hazard.Reason}");
+            }
+
+            Core.Diff.HazardGate.Check(ops, allowed);
+
             var files = MigrationWriter.Plan(new MigrationRenderRequest
             {
                 Ops = ops,
@@ -126,10 +150,11 @@ public sealed class NewPgMigrationCommand : PgCompareCmdlet
                 Message = Message,
                 Namespace = Namespace,
                 DbContext = DbContext,
+                Guard = Guard,
             }, Format);
             if (Verify)
             {
-                VerifyMigration(ops, files);
+                VerifyMigration(ops, files, Guard);
             }
 
             var description = $"{string.Join(", ", files.Select(f => f.Path))} ({Format}, {ops.Count} step(s))";

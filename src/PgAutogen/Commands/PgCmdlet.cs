@@ -191,6 +191,8 @@ public abstract class PgCmdlet : PSCmdlet, IDisposable
         PgErrorId.ConnectionLost => ErrorCategory.ConnectionError,
         PgErrorId.LockBudgetExceeded => ErrorCategory.LimitsExceeded,
         PgErrorId.EventTriggerWouldFire => ErrorCategory.SecurityError,
+        PgErrorId.MigrationHazardNotAllowed => ErrorCategory.PermissionDenied,
+        PgErrorId.RoleNotFound => ErrorCategory.ObjectNotFound,
         _ => ErrorCategory.NotSpecified,
     };
 

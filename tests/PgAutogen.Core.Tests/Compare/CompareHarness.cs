@@ -135,13 +135,18 @@ internal static class Harness
     /// </summary>
     public static Task ApplyAsync(TestDatabase db, string sql) => Psql.RunAsync(db.ConnectionString, sql);
 
-    /// <summary>Everything PgAutogen can see of the catalog, plus trigger states, ACLs, comments and owners: for "byte-identical" checks.</summary>
+    /// <summary>
+    /// Everything PgAutogen can see of the catalog, plus trigger states, privileges, comments and owners: for
+    /// "byte-identical" checks. Privileges as PostgreSQL grants them (a NULL ACL is its owner's default, grantors aside):
+    /// revoking what was granted leaves an explicit ACL equal to the default.
+    /// </summary>
     public static async Task<string> SnapshotAsync(TestDatabase db)
     {
         await using var conn = await db.OpenAsync();
         var objects = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter());
+        var defaults = await Core.Diff.AclDefaults.ReadAsync(conn, TestContext.Current.CancellationToken);
         return string.Join("\n----\n", objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o =>
-            $"{o.Key}|{o.TriggerState}|{o.Owner}|{o.Acl}|{o.Comment}\n{o.Definition}"));
+            $"{o.Key}|{o.TriggerState}|{o.Owner}|{Core.Diff.AclSql.Text(Core.Diff.AclSql.Effective(o, defaults))}|{o.Comment}\n{o.Definition}"));
     }
 
     /// <summary>Upgrade, compare again (nothing), downgrade (the original catalog, exactly), upgrade again.</summary>

@@ -78,6 +78,47 @@ internal static partial class Corpus
         }
     }
 
+    /// <summary>
+    /// The corpora ship no privileges: gives a seeded sample of the routines and views some — PUBLIC's EXECUTE revoked,
+    /// grants to a reader role (some with the grant option), another owner — so that exporting and comparing them
+    /// covers privileges and owners. Returns what it did, for the report.
+    /// </summary>
+    public static async Task<string> AddPrivilegesAsync(TestDatabase db, IReadOnlyList<PgObject> objects, int seed)
+    {
+        var random = new Random(seed);
+        var sql = new System.Text.StringBuilder(
+            "DO $$ BEGIN\n" +
+            "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgautogen_corpus_reader') THEN CREATE ROLE pgautogen_corpus_reader NOLOGIN; END IF;\n" +
+            "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgautogen_corpus_owner') THEN CREATE ROLE pgautogen_corpus_owner NOLOGIN; END IF;\n" +
+            "END $$;\n");
+        int revoked = 0, granted = 0, owned = 0;
+        foreach (var obj in objects.Where(o => o.Kind is PgObjectKind.Function or PgObjectKind.Procedure or PgObjectKind.View or PgObjectKind.MaterializedView))
+        {
+            var routine = obj.Kind is PgObjectKind.Function or PgObjectKind.Procedure;
+            var target = routine ? $"{(obj.Kind == PgObjectKind.Function ? "FUNCTION" : "PROCEDURE")} {obj.Identity}" : $"TABLE {obj.Identity}";
+            if (routine && random.Next(4) == 0)
+            {
+                sql.Append($"REVOKE ALL ON {target} FROM PUBLIC;\n");
+                revoked++;
+            }
+
+            if (random.Next(3) == 0)
+            {
+                sql.Append($"GRANT {(routine ? "EXECUTE" : "SELECT")} ON {target} TO pgautogen_corpus_reader{(random.Next(2) == 0 ? " WITH GRANT OPTION" : "")};\n");
+                granted++;
+            }
+
+            if (random.Next(5) == 0)
+            {
+                sql.Append($"ALTER {(routine ? target : (obj.Kind == PgObjectKind.View ? "VIEW " : "MATERIALIZED VIEW ") + obj.Identity)} OWNER TO pgautogen_corpus_owner;\n");
+                owned++;
+            }
+        }
+
+        await db.ExecuteAsync(sql.ToString());
+        return $"privileges added (seed {seed}): PUBLIC's EXECUTE revoked on {revoked}, granted on {granted}, owner changed on {owned}";
+    }
+
     /// <summary>The managed objects of the whole database, as the catalog shows them.</summary>
     public static async Task<List<PgObject>> ReadCatalogAsync(TestDatabase db)
     {

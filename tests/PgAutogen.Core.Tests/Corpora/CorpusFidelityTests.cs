@@ -35,10 +35,14 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         var watch = Stopwatch.StartNew();
         var searchPath = await Corpus.LoadAsync(db, corpus);
         var load = watch.ElapsedMilliseconds;
+        var privileges = await Corpus.AddPrivilegesAsync(db, await Corpus.ReadCatalogAsync(db), Seed(corpus));
         var objects = await Corpus.ReadCatalogAsync(db);
-        using var export = new ExportFolder(objects);
+        using var export = new ExportFolder(objects, await ReadAclDefaultsAsync(db));
         var declarations = export.Parse();
-        Assert.Equal(objects.Count, declarations.Count);
+        Assert.Equal(objects.Count, declarations.Count(d => !d.IsPrivilege && !d.IsOwnerChange));
+
+        // -Guard: the fingerprint of every object, computed in the database, is the one computed here.
+        await Harness.ApplyAsync(db, Rendering.GuardTests.GuardOver(objects));
         watch.Restart();
         var events = new RecordingEvents();
         var m = await Harness.CompareBothWaysAsync(db, declarations, searchPath: searchPath, events: events);
@@ -53,8 +57,8 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         }
 
         var executed = events.VerboseLines.FirstOrDefault(v => v.StartsWith("Executed ", StringComparison.Ordinal)) ?? "";
-        Report.Line(db, corpus, $"no-change: {Counts(objects)}; load {load} ms; compare {compare} ms (both with the parse-tree shortcut and without); " +
-            $"0 ops, {events.Warnings.Count} warning(s){shadow}; {System.Text.RegularExpressions.Regex.Replace(executed, @" in \d+ ms$", "")}");
+        Report.Line(db, corpus, $"no-change: {Counts(objects)}; {privileges}; load {load} ms; compare {compare} ms (both with the parse-tree shortcut and without); " +
+            $"0 ops, {events.Warnings.Count} warning(s){shadow}; every object's -Guard fingerprint matches; {System.Text.RegularExpressions.Regex.Replace(executed, @" in \d+ ms$", "")}");
     }
 
     [Theory]
@@ -64,10 +68,12 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         Assert.SkipWhen(corpus == None, $"No corpus (a folder with schema.sql) under {Paths.CorporaDirectory}.");
         await using var db = await fixture.CreateDatabaseAsync();
         var searchPath = await Corpus.LoadAsync(db, corpus);
+        var seed = Seed(corpus);
+        await Corpus.AddPrivilegesAsync(db, await Corpus.ReadCatalogAsync(db), seed);
         var objects = await Corpus.ReadCatalogAsync(db);
         var before = ByKey(objects);
-        var seed = Seed(corpus);
-        using var export = new ExportFolder(objects);
+        var aclDefaults = await ReadAclDefaultsAsync(db);
+        using var export = new ExportFolder(objects, aclDefaults);
         var mutations = await CorpusMutator.ApplyAsync(db, searchPath, objects, export, seed);
         var declarations = export.Parse();
         var context = $"{corpus} on PostgreSQL {db.MajorVersion} (search_path {searchPath}), seed {seed} (PGAUTOGEN_CORPUS_SEED={seed} replays it); mutations:\n  " + string.Join("\n  ", mutations);
@@ -109,9 +115,9 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
             {
                 problems.Add($"{mutation.Identity} after the upgrade:\n{Diff.SqlBuilder.LineDiff(desired.Definition, now.Definition)}");
             }
-            else if (before.TryGetValue(mutation.Key, out var was) && Attributes(was) != Attributes(now))
+            else if (before.TryGetValue(mutation.Key, out var was) && Attributes(was, aclDefaults) != Attributes(now, aclDefaults))
             {
-                problems.Add($"{mutation.Identity} lost its attributes: {Attributes(was)} → {Attributes(now)}");
+                problems.Add($"{mutation.Identity} lost its attributes: {Attributes(was, aclDefaults)} → {Attributes(now, aclDefaults)}");
             }
         }
 
@@ -126,7 +132,7 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         var restored = ByKey(await Corpus.ReadCatalogAsync(db));
         var lost = await DifferencesAsync(db, before, restored);
         Assert.True(lost.Count == 0, "After the downgrade:\n" + string.Join("\n", lost) + "\n" + context);
-        using var original = new ExportFolder(objects);
+        using var original = new ExportFolder(objects, aclDefaults);
         var clean = await Harness.CompareAsync(db, original.Parse(), searchPath: searchPath);
         Assert.True(clean.Ops.Count == 0, $"After the downgrade the original export compares with\n{Describe(clean.Ops)}\n{context}");
 
@@ -143,9 +149,11 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         await using var staging = await fixture.CreateDatabaseAsync();
         var searchPath = await Corpus.LoadAsync(production, corpus);
         await Corpus.LoadAsync(staging, corpus);
-        var objects = await Corpus.ReadCatalogAsync(production);
         var seed = Seed(corpus);
-        using var export = new ExportFolder(objects);
+        await Corpus.AddPrivilegesAsync(production, await Corpus.ReadCatalogAsync(production), seed);
+        await Corpus.AddPrivilegesAsync(staging, await Corpus.ReadCatalogAsync(staging), seed);
+        var objects = await Corpus.ReadCatalogAsync(production);
+        using var export = new ExportFolder(objects, await ReadAclDefaultsAsync(production));
         var mutations = await CorpusMutator.ApplyAsync(production, searchPath, objects, export, seed);
         var context = $"{corpus} on PostgreSQL {production.MajorVersion}, seed {seed}; mutations:\n  " + string.Join("\n  ", mutations);
 
@@ -234,6 +242,7 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
     private static async Task<List<string>> DifferencesAsync(TestDatabase db, IReadOnlyDictionary<string, PgObject> expected, IReadOnlyDictionary<string, PgObject> actual)
     {
         var problems = new List<string>();
+        var aclDefaults = await ReadAclDefaultsAsync(db);
         foreach (var (key, was) in expected)
         {
             if (!actual.TryGetValue(key, out var now))
@@ -242,9 +251,9 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
                 continue;
             }
 
-            if (Attributes(was) != Attributes(now))
+            if (Attributes(was, aclDefaults) != Attributes(now, aclDefaults))
             {
-                problems.Add($"{was.Kind} {was.Identity}: {Attributes(was)} → {Attributes(now)}");
+                problems.Add($"{was.Kind} {was.Identity}: {Attributes(was, aclDefaults)} → {Attributes(now, aclDefaults)}");
             }
 
             if (!string.Equals(was.Definition, now.Definition, StringComparison.Ordinal) && !await PrintedAlikeAsync(db, was, now))
@@ -288,7 +297,15 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
         }
     }
 
-    private static string Attributes(PgObject o) => $"owner {o.Owner}, acl {o.Acl ?? "default"}, comment {o.Comment ?? "none"}, state {o.TriggerState?.ToString() ?? "-"}";
+    /// <summary>An object's owner, privileges (as granted: a NULL ACL is its owner's default, grantors aside), comment and trigger state.</summary>
+    private static string Attributes(PgObject o, Diff.AclDefaults aclDefaults) =>
+        $"owner {o.Owner}, privileges {Diff.AclSql.Text(Diff.AclSql.Effective(o, aclDefaults))}, comment {o.Comment ?? "none"}, state {o.TriggerState?.ToString() ?? "-"}";
+
+    private static async Task<Diff.AclDefaults> ReadAclDefaultsAsync(TestDatabase db)
+    {
+        await using var conn = await db.OpenAsync();
+        return await Diff.AclDefaults.ReadAsync(conn, TestContext.Current.CancellationToken);
+    }
 
     private static Dictionary<string, PgObject> ByKey(IEnumerable<PgObject> objects) => objects.ToDictionary(o => o.Key, StringComparer.Ordinal);
 
@@ -328,11 +345,11 @@ public sealed partial class CorpusFidelityTests(CoreDatabaseFixture fixture)
 /// <summary>The exported declaration files of a set of objects, in a temporary folder, and edits to them.</summary>
 internal sealed class ExportFolder : IDisposable
 {
-    public ExportFolder(IReadOnlyList<PgObject> objects)
+    public ExportFolder(IReadOnlyList<PgObject> objects, Diff.AclDefaults? aclDefaults = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "pgautogen-corpus-" + Guid.NewGuid().ToString("N"));
         var byHeader = objects.ToDictionary(o => $"-- {o.Kind.ToString().ToLowerInvariant()} {o.Identity}\n", o => o.Key, StringComparer.Ordinal);
-        var files = DeclarationExporter.Plan(objects, Root);
+        var files = DeclarationExporter.Plan(objects, Root, aclDefaults);
         Assert.Equal(objects.Count, files.Count);
         foreach (var (path, content) in files)
         {

@@ -42,6 +42,23 @@ public sealed class ConnectionTests(CoreDatabaseFixture fixture)
     }
 
     [Fact]
+    public void Idle_pooled_connections_close_after_15_s_unless_the_connection_string_says_otherwise()
+    {
+        // Npgsql's 300 s kept one idle connection per database a session compared: over 60 databases the server ran out
+        // of connection slots ("sorry, too many clients already", the help examples' test).
+        foreach (var cs in new[] { "Host=h;Database=d", "host=h dbname=d", "postgresql://h/d" })
+        {
+            var builder = PgConnectionFactory.Build(cs, null, _ => null);
+            Assert.Equal(PgConnectionFactory.IdleLifetimeSeconds, builder.ConnectionIdleLifetime);
+            Assert.True(builder.ConnectionPruningInterval <= builder.ConnectionIdleLifetime / 3);
+        }
+
+        var own = PgConnectionFactory.Build("Host=h;Connection Idle Lifetime=120", null, _ => null);
+        Assert.Equal(120, own.ConnectionIdleLifetime);
+        Assert.Equal(10, own.ConnectionPruningInterval);
+    }
+
+    [Fact]
     public void A_bad_sslmode_is_a_clear_error()
     {
         var ex = Assert.Throws<PgAutogenException>(() => PgConnectionFactory.Build(null, null, k => k == "PGSSLMODE" ? "sometimes" : null));

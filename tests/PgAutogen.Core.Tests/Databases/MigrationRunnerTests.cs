@@ -69,4 +69,26 @@ public sealed class MigrationRunnerTests(CoreDatabaseFixture fixture) : IDisposa
         Assert.Contains("the 1 statement(s) before this one were applied and stay applied", ex.Message, StringComparison.Ordinal);
         Assert.Equal("kept", await db.ScalarAsync<string>("SELECT to_regclass('kept')::text"));
     }
+
+    [Fact]
+    public async Task A_file_with_its_own_BEGIN_and_COMMIT_runs_as_written()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        var options = new ConnectionOptions { ConnectionString = db.ConnectionString };
+        var events = new RecordingEvents();
+
+        // sqitch's deploy scripts: BEGIN; ...; COMMIT;
+        var deploy = Write("-- Deploy app:logic to pg\n\nBEGIN;\n\nCREATE TABLE t (id int);\n\nCOMMIT;\n");
+        Assert.Equal(3, await MigrationRunner.RunAsync(options, deploy, down: false, events, TestContext.Current.CancellationToken));
+        Assert.Equal("t", await db.ScalarAsync<string>("SELECT to_regclass('t')::text"));
+        Assert.Contains(events.VerboseLines, v => v.Contains("in the transactions it opens itself", StringComparison.Ordinal));
+
+        // An error inside the file's transaction: its transaction is rolled back, what it committed before stays.
+        var failing = Write("BEGIN;\nCREATE TABLE first (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE second (id int);\nCREATE TABLE t (id int);\nCOMMIT;\n");
+        var ex = await Assert.ThrowsAsync<PgAutogenException>(() => MigrationRunner.RunAsync(options, failing, down: false, events, TestContext.Current.CancellationToken));
+        Assert.Contains(":6:1: relation \"t\" already exists", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("its open transaction was rolled back", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("first", await db.ScalarAsync<string>("SELECT to_regclass('first')::text"));
+        Assert.Null(await db.ScalarAsync<string>("SELECT to_regclass('second')::text"));
+    }
 }

@@ -66,6 +66,37 @@ public sealed class ExportAndDriftTests
     }
 
     [Fact]
+    public void Each_hazard_is_annotated_at_its_declaration_and_listed_in_the_summary()
+    {
+        var ops = new[]
+        {
+            new MigrationOp(MigrationAction.DropAndCreate, PgObjectKind.MaterializedView, "app.mv", "", "")
+            {
+                Reason = "definition differs", Declaration = "db/app/mv.sql:1:1", Phase = MigrationPhase.Drop,
+                Hazards = new[] { new MigrationHazard(HazardKind.RecreatesMaterializedView, "its data is computed again") },
+            },
+            new MigrationOp(MigrationAction.DropAndCreate, PgObjectKind.MaterializedView, "app.mv", "", "") { Reason = "definition differs", Declaration = "db/app/mv.sql:1:1", Phase = MigrationPhase.Create },
+            new MigrationOp(MigrationAction.Replace, PgObjectKind.Trigger, "t ON app.orders", "", "")
+            {
+                Reason = "definition differs", Declaration = "db/app/t.sql:2:3",
+                Hazards = new[] { new MigrationHazard(HazardKind.LocksTable, "takes SHARE ROW EXCLUSIVE on app.orders (about 12 rows)") },
+            },
+        };
+        var github = DriftReport.Annotations(ops, CIFormat.GitHubActions).ToList();
+        Assert.Equal(new[]
+        {
+            "::warning file=db/app/mv.sql,line=1,col=1::MaterializedView app.mv differs from its declaration: definition differs",
+            "::warning file=db/app/mv.sql,line=1,col=1::Hazard RecreatesMaterializedView (New-PgMigration needs -AllowHazard RecreatesMaterializedView): MaterializedView app.mv: its data is computed again",
+            "::warning file=db/app/t.sql,line=2,col=3::Trigger t ON app.orders differs from its declaration: definition differs",
+            "::warning file=db/app/t.sql,line=2,col=3::Hazard LocksTable (does not gate): Trigger t ON app.orders: takes SHARE ROW EXCLUSIVE on app.orders (about 12 rows)",
+        }, github);
+        var summary = DriftReport.Markdown(ops, "db");
+        Assert.Contains("#### Hazards (2)", summary, StringComparison.Ordinal);
+        Assert.Contains("| RecreatesMaterializedView | yes: -AllowHazard RecreatesMaterializedView | `app.mv` | its data is computed again |", summary, StringComparison.Ordinal);
+        Assert.Contains("| LocksTable | no | `t ON app.orders` |", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Drift_annotations_carry_repository_relative_paths_and_columns()
     {
         var root = Path.Combine(Path.GetTempPath(), "checkout");

@@ -9,8 +9,9 @@ using PgAutogen.TestSupport;
 namespace PgAutogen.Core.Tests.Rendering;
 
 /// <summary>
-/// Every format, run by the tool that runs it (where the registries have it) on a real server: up, compare again
-/// (0 ops), down, the catalog exactly as before (definitions, owners, ACLs, comments, trigger states), up again.
+/// Every format, run by the tool that runs it (where the registries have it) on a real server, written with -Guard: first
+/// a hot-fix by hand to an object the migration replaces (the guard stops the upgrade, nothing changes), then up, compare
+/// again (0 ops), down, the catalog exactly as before (definitions, owners, ACLs, comments, trigger states), up again.
 /// </summary>
 [Trait("Category", "Database")]
 public sealed class FormatExecutionTests(CoreDatabaseFixture fixture) : IDisposable
@@ -87,6 +88,7 @@ public sealed class FormatExecutionTests(CoreDatabaseFixture fixture) : IDisposa
             Now = Now,
             Namespace = ns,
             DbContext = context,
+            Guard = true,
         }, format);
         OutputFiles.Write(files, force: false);
         return (db, files);
@@ -94,9 +96,21 @@ public sealed class FormatExecutionTests(CoreDatabaseFixture fixture) : IDisposa
 
     private static string Snapshot(TestDatabase db) => Harness.SnapshotAsync(db).GetAwaiter().GetResult();
 
-    /// <summary>up, compare again (0 ops), down (catalog as before), up again (catalog as after the first up).</summary>
+    /// <summary>
+    /// A hot-fix by hand to what the migration replaces: up stops in its guard and changes nothing; the hot-fix undone: up,
+    /// compare again (0 ops), down (catalog as before), up again (catalog as after the first up).
+    /// </summary>
     private static async Task CycleAsync(TestDatabase db, Func<Task> up, Func<Task> down)
     {
+        await db.ExecuteAsync("CREATE OR REPLACE FUNCTION app.change(x int) RETURNS int LANGUAGE sql AS 'SELECT x + 100'");
+        var hotFixed = Snapshot(db);
+        var stopped = await Record.ExceptionAsync(up);
+        Assert.NotNull(stopped);
+        Assert.Contains("PgAutogen -Guard", stopped.Message, StringComparison.Ordinal);
+        Assert.Contains("function app.change(integer) was changed", stopped.Message, StringComparison.Ordinal);
+        Assert.Equal(hotFixed, Snapshot(db));
+        await db.ExecuteAsync("CREATE OR REPLACE FUNCTION app.change(x int) RETURNS int LANGUAGE sql AS 'SELECT x'");
+
         var before = Snapshot(db);
         await up();
         var again = await CompareAsync(db);

@@ -52,9 +52,10 @@ public sealed class FormatGoldenTests : IDisposable
         };
     }
 
-    private IReadOnlyList<PlannedFile> Render(MigrationFormat format, string? outPath = null, IReadOnlyList<MigrationOp>? ops = null, string? message = "Audit orders") =>
+    private IReadOnlyList<PlannedFile> Render(MigrationFormat format, string? outPath = null, IReadOnlyList<MigrationOp>? ops = null, string? message = "Audit orders", bool guard = false) =>
         MigrationWriter.Plan(new MigrationRenderRequest
         {
+            Guard = guard,
             Ops = ops ?? Ops(),
             OutPath = outPath ?? _dir,
             Message = message,
@@ -74,12 +75,22 @@ public sealed class FormatGoldenTests : IDisposable
     [InlineData(MigrationFormat.DbUp)]
     [InlineData(MigrationFormat.Grate)]
     [InlineData(MigrationFormat.Plain)]
-    public void Each_format_writes_the_golden_bytes(MigrationFormat format)
+    public void Each_format_writes_the_golden_bytes(MigrationFormat format) => AssertGolden(format, guard: false);
+
+    /// <summary>With -Guard: the guard is each half's first statement, in the dialect each tool reads (DbUp's $$, EF Core's doubled quotes, Liquibase's rollback lines).</summary>
+    [Theory]
+    [InlineData(MigrationFormat.Dbmate)]
+    [InlineData(MigrationFormat.DbUp)]
+    [InlineData(MigrationFormat.EfCore)]
+    [InlineData(MigrationFormat.Liquibase)]
+    public void Each_guarded_format_writes_the_golden_bytes(MigrationFormat format) => AssertGolden(format, guard: true);
+
+    private void AssertGolden(MigrationFormat format, bool guard)
     {
         var root = Path.Combine(_dir, "migrations"); // sqitch names a new plan's project after the folder
         var outPath = format == MigrationFormat.Dbmate ? root + "/" : root;
-        var files = Render(format, outPath);
-        var golden = Path.Combine(GoldenRoot, format.ToString());
+        var files = Render(format, outPath, guard: guard);
+        var golden = Path.Combine(GoldenRoot, format + (guard ? "-Guard" : ""));
         var update = Environment.GetEnvironmentVariable("PGAUTOGEN_UPDATE_GOLDEN") == "1";
         foreach (var file in files)
         {
@@ -101,7 +112,7 @@ public sealed class FormatGoldenTests : IDisposable
             files.Select(f => Path.GetRelativePath(root, f.Path)).Order(StringComparer.Ordinal));
 
         // Deterministic: the same steps in another order give the same bytes.
-        Assert.Equal(files, Render(format, outPath, Ops().Reverse().ToList()));
+        Assert.Equal(files, Render(format, outPath, Ops().Reverse().ToList(), guard: guard));
     }
 
     private void Touch(params string[] relative)

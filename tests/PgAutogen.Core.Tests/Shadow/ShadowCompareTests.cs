@@ -19,6 +19,8 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
     private const string Schema = """
         CREATE SCHEMA app;
         CREATE TABLE app.orders (id int PRIMARY KEY, total numeric, status text);
+        INSERT INTO app.orders SELECT g, g, 'new' FROM generate_series(1, 300) g;
+        ANALYZE app.orders;
         DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgautogen_shadow_app') THEN CREATE ROLE pgautogen_shadow_app NOLOGIN; END IF; END $$;
         CREATE FUNCTION app.keep() RETURNS int LANGUAGE sql AS 'SELECT 1';
         CREATE FUNCTION app.change(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
@@ -64,7 +66,7 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
             new CompareRequest { Declarations = declarations }, events ?? NullEngineEvents.Instance, token ?? TestContext.Current.CancellationToken);
 
     private static List<string> Describe(IReadOnlyList<MigrationOp> ops) => ops.Select(o => string.Join("\n|", o.Action, o.Kind, o.Identity, o.Reason, o.Order,
-        o.Current?.Definition, o.Current?.Owner, o.Current?.Acl, o.Current?.Comment, o.Desired?.Definition, o.Desired?.Owner, o.Desired?.Acl, o.UpSql, o.DownSql)).ToList();
+        o.Current?.Definition, o.Current?.Owner, o.Current?.Acl, o.Current?.Comment, o.Desired?.Definition, o.Desired?.Owner, o.Desired?.Acl, o.UpSql, o.DownSql, string.Join("\n|", o.Hazards))).ToList();
 
     [Fact]
     public async Task A_shadow_compare_gives_exactly_the_live_ops_and_is_reused_while_the_target_is_unchanged()
@@ -75,6 +77,8 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         var declarations = Declarations(Declared);
         var live = await Harness.CompareAsync(db, declarations);
         Assert.Contains(live.Ops, o => o.Action == MigrationAction.DropAndCreate);
+        // The hazards agree too: the shadow holds no rows, but a table lock's row count is the target's.
+        Assert.Contains(live.Ops.SelectMany(o => o.Hazards), h => h.Kind == HazardKind.LocksTable && h.Reason.Contains("on app.orders (about 300 rows)", StringComparison.Ordinal));
 
         var events = new RecordingEvents();
         try
@@ -96,6 +100,43 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         finally
         {
             await ShadowCompare.DropAllAsync();
+        }
+
+        Assert.Equal(0, ShadowCompare.Kept);
+    }
+
+    [Fact]
+    public async Task A_baseline_is_replayed_in_its_tools_order_not_by_file_name()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        SkipWithoutClient(db);
+        await db.ExecuteAsync("CREATE SCHEMA app; CREATE TABLE app.orders (id int PRIMARY KEY, total numeric)");
+        var declarations = Declarations("CREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders WHERE total > 100'");
+        var work = Directory.CreateTempSubdirectory("pgautogen-baseline-");
+        try
+        {
+            // By name V10 sorts before V2 and "logic" before "schema": replayed by name, the table would not exist yet.
+            var flyway = Directory.CreateDirectory(Path.Combine(work.FullName, "flyway")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(flyway, "V2__schema.sql"), "CREATE SCHEMA app;\nCREATE TABLE app.orders (id int PRIMARY KEY, total numeric);\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(flyway, "V10__logic.sql"), "CREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders';\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(flyway, "U10__logic.sql"), "DROP SCHEMA app CASCADE;\n", TestContext.Current.CancellationToken);
+            var sqitch = Directory.CreateDirectory(Path.Combine(work.FullName, "sqitch", "deploy")).Parent!.FullName;
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "sqitch.plan"), "%syntax-version=1.0.0\n%project=app\n\nschema 2026-01-01T00:00:00Z me <me@example.com> # tables\nlogic [schema] 2026-01-02T00:00:00Z me <me@example.com> # logic\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "deploy", "schema.sql"), "BEGIN;\nCREATE SCHEMA app;\nCREATE TABLE app.orders (id int PRIMARY KEY, total numeric);\nCOMMIT;\n", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(sqitch, "deploy", "logic.sql"), "BEGIN;\nCREATE FUNCTION app.big() RETURNS SETOF app.orders LANGUAGE sql AS 'SELECT * FROM app.orders';\nCOMMIT;\n", TestContext.Current.CancellationToken);
+
+            foreach (var (folder, layout) in new[] { (flyway, "Flyway"), (sqitch, "sqitch") })
+            {
+                var events = new RecordingEvents();
+                var ops = await ShadowAsync(db.ConnectionString, declarations, new ShadowOptions { Throwaway = true, BaselinePath = folder, Reuse = false }, events);
+                Assert.Equal(new[] { "Replace app.big()" }, ops.Select(o => $"{o.Action} {o.Identity}"));
+                Assert.Contains(events.VerboseLines, v => v.Contains("Shadow: replayed 2 migration file(s)", StringComparison.Ordinal) && v.Contains(layout, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            await ShadowCompare.DropAllAsync();
+            work.Delete(recursive: true);
         }
 
         Assert.Equal(0, ShadowCompare.Kept);
@@ -126,13 +167,13 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
 
             // Through a shadow it only reads, so it works, and gives the ops a privileged live compare gives.
             var shadow = await ShadowAsync(reader, declarations, new ShadowOptions { Throwaway = true, Reuse = false });
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
             var live = await Harness.CompareAsync(db, declarations);
             Assert.Equal(live.Ops.Select(o => $"{o.Action} {o.Identity}"), shadow.Select(o => $"{o.Action} {o.Identity}"));
         }
         finally
         {
-            await ReadWriteAgainAsync(db);
+            await db.ReadWriteAgainAsync();
         }
     }
 
@@ -260,16 +301,6 @@ public sealed class ShadowCompareTests(CoreDatabaseFixture fixture)
         public void Progress(EngineProgress progress)
         {
         }
-    }
-
-    /// <summary>ALTER DATABASE ... RESET default_transaction_read_only, from a session that is not read-only itself (a pooled one may be).</summary>
-    private static async Task ReadWriteAgainAsync(TestDatabase db)
-    {
-        var cs = new Npgsql.NpgsqlConnectionStringBuilder(db.ConnectionString) { Options = "-c default_transaction_read_only=off", Pooling = false }.ConnectionString;
-        await using var conn = new Npgsql.NpgsqlConnection(cs);
-        await conn.OpenAsync(TestContext.Current.CancellationToken);
-        await using var cmd = new Npgsql.NpgsqlCommand($"ALTER DATABASE {db.Name} RESET default_transaction_read_only", conn);
-        await cmd.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
 }
