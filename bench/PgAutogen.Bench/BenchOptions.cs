@@ -27,6 +27,14 @@ internal sealed class BenchOptions
                                executed); implies --no-module, whose cmdlets always use the default
           --no-safety          skip the shadow compare and the writer-block measurement (run by default
                                except with --quick)
+          --shape pipeline     the generator's shape: classic (issue 7's, default) or pipeline (issue 19's:
+                               literals in trigger WHEN clauses, EXECUTE PROCEDURE, the default FOR EACH STATEMENT)
+          --no-cold            skip the cold rows (fresh processes: the Shell importing the module and comparing
+                               once, the floor as a node + pg process, migra); run by default except with --quick
+          --cold-only          only the cold rows (no engine phases, no warm module, no floor in this process)
+          --no-peer            the cold rows without migra
+          --shell PATH         the Shell executable of the cold rows (default: src/PgAutogen.Shell's build output);
+                               --shell published: the Shell published ReadyToRun by bench/scripts/publish-shell.sh
         """;
 
     public IReadOnlyList<int> Scales { get; init; } = new[] { 1000, 5000, 20000 };
@@ -57,6 +65,16 @@ internal sealed class BenchOptions
 
     public bool Safety { get; init; } = true;
 
+    public GeneratorShape Shape { get; init; } = GeneratorShape.Classic;
+
+    public bool Cold { get; init; } = true;
+
+    public bool ColdOnly { get; init; }
+
+    public bool Peer { get; init; } = true;
+
+    public string? Shell { get; init; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
@@ -70,6 +88,7 @@ internal sealed class BenchOptions
                     Scales = new[] { 500 }, Runs = 1, Warmup = false, Quick = true, Seed = options.Seed, Connection = options.Connection,
                     Module = options.Module, WorkDirectory = options.WorkDirectory, Keep = options.Keep, MarkdownPath = options.MarkdownPath,
                     Settle = options.Settle, Shuffle = options.Shuffle, Shortcut = options.Shortcut, Safety = false,
+                    Shape = options.Shape, Cold = false, Peer = options.Peer, Shell = options.Shell,
                 },
                 "--scales" => options.With(scales: Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(s => int.Parse(s.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)).ToArray()),
@@ -85,6 +104,11 @@ internal sealed class BenchOptions
                 "--shuffle" => options.With(shuffle: true),
                 "--no-shortcut" => options.With(shortcut: false, module: false),
                 "--no-safety" => options.With(safety: false),
+                "--shape" => options.With(shape: Enum.Parse<GeneratorShape>(Value(), ignoreCase: true)),
+                "--no-cold" => options.With(cold: false),
+                "--cold-only" => options.With(cold: true, coldOnly: true),
+                "--no-peer" => options.With(peer: false),
+                "--shell" => options.With(shell: Value() is var shell && shell == "published" ? shell : Path.GetFullPath(shell)),
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
         }
@@ -99,7 +123,8 @@ internal sealed class BenchOptions
 
     private BenchOptions With(IReadOnlyList<int>? scales = null, int? runs = null, bool? warmup = null, ulong? seed = null, string? connection = null,
         bool? module = null, string? work = null, bool? keep = null, string? markdown = null, double? settle = null, bool? shuffle = null,
-        bool? shortcut = null, bool? safety = null) => new()
+        bool? shortcut = null, bool? safety = null, GeneratorShape? shape = null, bool? cold = null, bool? coldOnly = null, bool? peer = null,
+        string? shell = null) => new()
     {
         Scales = scales ?? Scales,
         Runs = runs ?? Runs,
@@ -115,5 +140,10 @@ internal sealed class BenchOptions
         Shuffle = shuffle ?? Shuffle,
         Shortcut = shortcut ?? Shortcut,
         Safety = safety ?? Safety,
+        Shape = shape ?? Shape,
+        Cold = cold ?? Cold,
+        ColdOnly = coldOnly ?? ColdOnly,
+        Peer = peer ?? Peer,
+        Shell = shell ?? Shell,
     };
 }

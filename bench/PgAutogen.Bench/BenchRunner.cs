@@ -44,6 +44,12 @@ internal sealed record ScaleResult
     public required double VerifyMs { get; init; }
     public required FloorTiming Floor { get; init; }
 
+    /// <summary>The cold rows (issue 19): fresh processes; null with --no-cold.</summary>
+    public ColdTiming? Cold { get; init; }
+
+    /// <summary>How the shortcut did in a cold compare: the engine's "Executed … (… unchanged by their parse tree …)" line.</summary>
+    public string? ShortcutLine { get; init; }
+
     /// <summary>The shadow compare and the longest writer wait (issue 16); null with --no-safety.</summary>
     public SafetyTiming? Safety { get; init; }
     public long? ModulePeakWorkingSet { get; init; }
@@ -97,7 +103,7 @@ internal sealed class BenchRunner
                 ServerDescription = "PostgreSQL " + probe.PostgreSqlVersion + (server is null ? " (given connection)" : " (throwaway local server)");
             }
 
-            if (_options.Module)
+            if (_options.Module && !_options.ColdOnly)
             {
                 var probes = Enumerable.Range(0, _options.Quick ? 1 : 3).Select(_ =>
                 {
@@ -146,7 +152,7 @@ internal sealed class BenchRunner
     {
         _log.WriteLine($"\n== N = {scale:N0} ==");
         var watch = Stopwatch.StartNew();
-        var schema = SchemaGenerator.Generate(scale, _options.Seed);
+        var schema = SchemaGenerator.Generate(scale, _options.Seed, _options.Shape);
         if (_options.Shuffle)
         {
             schema = schema.WithShuffledFiles(_options.Seed);
@@ -170,6 +176,30 @@ internal sealed class BenchRunner
         var loadMs = watch.Elapsed.TotalMilliseconds;
         _log.WriteLine($"Loaded the original into {database.Name}: {loadMs:0} ms");
         var cs = database.ConnectionString;
+
+        // The peer's target: a database built from the compared declarations (migra diffs two databases).
+        var tools = _options.Cold ? BenchTools.Fetch(_log) : null;
+        await using var desired = tools is not null && _options.Peer
+            ? await BenchDatabase.CreateAsync(adminConnectionString, $"pgautogen_bench_{scale}_desired", _options.Keep, cancellationToken)
+            : null;
+        if (desired is not null)
+        {
+            watch.Restart();
+            await desired.LoadAsync(schema.SetupSql, statements, cancellationToken);
+            _log.WriteLine($"Loaded the compared declarations into {desired.Name} (migra's target): {watch.Elapsed.TotalMilliseconds:0} ms");
+        }
+
+        var cold = tools is null ? null : new ColdPhase(tools, ResolveShell(), mutatedDir, root, schema, cs, desired?.ConnectionString);
+        if (_options.ColdOnly)
+        {
+            if (cold is null)
+            {
+                throw new InvalidOperationException("--cold-only needs node and npm (bench/scripts/fetch-bench-tools.sh failed).");
+            }
+
+            var coldTiming = await ColdRunsAsync(cold, database, cancellationToken);
+            return ColdOnlyResult(scale, schema, declarations.Count, generateMs, loadMs, coldTiming);
+        }
 
         using var module = _options.Module ? ModuleProcess.Start() : null;
         var outDir = Path.Combine(root, "out");
@@ -273,6 +303,8 @@ internal sealed class BenchRunner
                 $"{safety.WriterBaselineMs:0} ms alone, {safety.WriterBlockedMs:0} ms during a live compare");
         }
 
+        (ColdTiming Timing, string? ShortcutLine)? coldResult = cold is null ? null : await ColdRunsAsync(cold, database, cancellationToken);
+
         // The CPU-only phases: repeated, median.
         var parse = new List<double>();
         var plan = new List<double>();
@@ -326,9 +358,73 @@ internal sealed class BenchRunner
                 floors[0].RowsBefore, floors[0].RowsAfter),
             ModulePeakWorkingSet = peak,
             Safety = safety,
+            Cold = coldResult?.Timing,
+            ShortcutLine = coldResult?.ShortcutLine,
             PairedRatio = Stats.Median((moduleRuns.Count > 0 ? moduleRuns : core).Zip(floors, (e, f) => e / f.TotalMs)),
             BenchPeakWorkingSet = self.PeakWorkingSet64,
             LoadAverage = $"{loadBefore} → {Machine.LoadAverage()}",
+        };
+    }
+
+    /// <summary>The Shell of the cold rows: --shell, the published one (--shell published), else the one built beside the benchmark.</summary>
+    private string ResolveShell()
+    {
+        if (_options.Shell != "published")
+        {
+            return _options.Shell ?? ShellPath;
+        }
+
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(BenchTools.RepoRoot, "bench", "scripts", "publish-shell.sh"));
+        using var process = Process.Start(psi)!;
+        var lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        process.WaitForExit();
+        return process.ExitCode == 0 && lines.Length > 0
+            ? lines[^1].Trim()
+            : throw new InvalidOperationException("bench/scripts/publish-shell.sh failed (see bench/.tools/publish-shell.log).");
+    }
+
+    /// <summary>The Shell built beside the benchmark (its apphost).</summary>
+    private static string ShellPath => Path.GetFullPath(System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>(typeof(BenchRunner).Assembly)
+        .First(a => a.Key == "PgAutogen.Bench.ShellPath").Value!);
+
+    /// <summary>The cold rows: a verbose probe of what the shortcut left out, then the warm-up and the measured runs.</summary>
+    private async Task<(ColdTiming Timing, string? ShortcutLine)> ColdRunsAsync(ColdPhase cold, BenchDatabase database, CancellationToken cancellationToken)
+    {
+        Task Vacuum() => database.VacuumAsync(analyze: false, cancellationToken);
+        await Vacuum();
+        var shortcut = cold.ShortcutLine();
+        _log.WriteLine("  cold compare: " + (shortcut ?? "(no shortcut line)"));
+        var runs = new List<ColdRun>();
+        for (var run = _options.Warmup ? 0 : 1; run <= _options.Runs; run++)
+        {
+            if (_options.Settle is { } settle)
+            {
+                await Machine.SettleAsync(settle, _log, cancellationToken);
+            }
+
+            var label = run > 0 ? $"run {run}/{_options.Runs}" : "warm-up";
+            var result = await cold.RunOnceAsync(Vacuum, _log, label + $", load {Machine.LoadAverage()}");
+            if (run > 0)
+            {
+                runs.Add(result);
+            }
+        }
+
+        return (new ColdTiming(runs, cold.ShellName, cold.Pwsh, cold.PeerCheck, cold.ChangedObjects.Count), shortcut);
+    }
+
+    private ScaleResult ColdOnlyResult(int scale, GeneratedSchema schema, int declarations, double generateMs, double loadMs, (ColdTiming Timing, string? ShortcutLine) cold)
+    {
+        using var self = Process.GetCurrentProcess();
+        var nan = double.NaN;
+        return new ScaleResult
+        {
+            Scale = scale, Shape = SchemaGenerator.Describe(schema), Declarations = declarations, Steps = schema.Mutation.ExpectedOps,
+            ExpectedSteps = schema.Mutation.ExpectedOps, Runs = _options.Runs, GenerateMs = generateMs, LoadMs = loadMs, ParseMs = nan, InspectMs = nan,
+            CanonicalizeMs = nan, CurrentReadMs = nan, ExecuteMs = nan, ValidateMs = nan, ReadBackMs = nan, RestMs = nan, PlanMs = nan, RenderMs = nan,
+            CoreEndToEndMs = nan, VerifyMs = nan, Floor = new FloorTiming(nan, nan, nan, nan, 0, 0), PairedRatio = nan,
+            BenchPeakWorkingSet = self.PeakWorkingSet64, Cold = cold.Timing, ShortcutLine = cold.ShortcutLine,
         };
     }
 
@@ -380,7 +476,7 @@ internal sealed class BenchRunner
     }
 
     /// <summary>The step count from the dbmate header: "-- Generated by PgAutogen: 123 step(s): ...".</summary>
-    private static int StepsIn(string file)
+    internal static int StepsIn(string file)
     {
         using var reader = new StreamReader(file);
         for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())

@@ -28,6 +28,17 @@ internal sealed record GeneratedObject(PgObjectKind Kind, string Key, string Sch
     public string FileText => Sql + ";\n";
 }
 
+/// <summary>
+/// The generator's shape: <see cref="Classic"/> is issue 7's schema, which the parse-tree shortcut was tuned on;
+/// <see cref="Pipeline"/> respells the triggers as issue 19's workload wrote them (literals in WHEN, EXECUTE PROCEDURE,
+/// the default FOR EACH STATEMENT), a workload the shortcut was not tuned on.
+/// </summary>
+internal enum GeneratorShape
+{
+    Classic,
+    Pipeline,
+}
+
 /// <summary>The counts of a mutation, and the migration steps it must produce.</summary>
 internal sealed record MutationSummary(int FunctionsChanged, int FunctionsDropped, int FunctionsAdded, int TriggersChanged, int TriggersDropped, int TriggersAdded)
 {
@@ -46,6 +57,8 @@ internal sealed class GeneratedSchema
     public required IReadOnlyList<GeneratedObject> Mutated { get; init; }
     public required MutationSummary Mutation { get; init; }
     public required int Tables { get; init; }
+
+    public GeneratorShape Shape { get; init; }
 
     public int Count(IReadOnlyList<GeneratedObject> objects, params PgObjectKind[] kinds) => objects.Count(o => kinds.Contains(o.Kind));
 
@@ -72,6 +85,7 @@ internal sealed class GeneratedSchema
             Mutated = Mutated.Select((o, i) => o with { RelativePath = Path.Combine("shuffled", $"{ranks[i]:D6}_{Path.GetFileName(o.RelativePath)}") }).ToList(),
             Mutation = Mutation,
             Tables = Tables,
+            Shape = Shape,
         };
     }
 
@@ -112,7 +126,7 @@ internal static class SchemaGenerator
 
     private static readonly string[] Tags = { "$$", "$$", "$function$", "$body$" };
 
-    public static GeneratedSchema Generate(int scale, ulong seed)
+    public static GeneratedSchema Generate(int scale, ulong seed, GeneratorShape shape = GeneratorShape.Classic)
     {
         if (scale < 30)
         {
@@ -126,7 +140,7 @@ internal static class SchemaGenerator
 
         var routines = GenerateRoutines(rng, scale, tables);
         var views = GenerateViews(rng, Math.Max(3, scale / 10), tables, routines);
-        var triggers = GenerateTriggers(rng, scale / 2, 0, tables, views, routines);
+        var triggers = GenerateTriggers(rng, scale / 2, 0, tables, views, routines, shape);
 
         var setup = new StringBuilder();
         foreach (var schema in Schemas)
@@ -150,7 +164,7 @@ internal static class SchemaGenerator
         }
 
         var original = Objects(routines, views, triggers);
-        var (mutated, summary) = Mutate(new Rng(seed ^ 0x5EED5EED5EED5EEDUL ^ (ulong)scale), scale, tables, routines, views, triggers);
+        var (mutated, summary) = Mutate(new Rng(seed ^ 0x5EED5EED5EED5EEDUL ^ (ulong)scale), scale, tables, routines, views, triggers, shape);
         return new GeneratedSchema
         {
             Scale = scale,
@@ -159,6 +173,7 @@ internal static class SchemaGenerator
             Mutated = mutated,
             Mutation = summary,
             Tables = tables.Count,
+            Shape = shape,
         };
     }
 
@@ -403,7 +418,8 @@ internal static class SchemaGenerator
         return views;
     }
 
-    private static List<TriggerSpec> GenerateTriggers(Rng rng, int count, int firstIndex, List<TableSpec> tables, List<ViewSpec> views, List<RoutineSpec> routines)
+    private static List<TriggerSpec> GenerateTriggers(Rng rng, int count, int firstIndex, List<TableSpec> tables, List<ViewSpec> views, List<RoutineSpec> routines,
+        GeneratorShape shape)
     {
         var byVariant = routines.Where(r => r.Shape == RoutineShape.Trigger).GroupBy(r => r.Variant).ToDictionary(g => g.Key, g => g.ToList());
         var triggers = new List<TriggerSpec>(count);
@@ -457,10 +473,61 @@ internal static class SchemaGenerator
                 TriggerVariant.AuditStatement => spec with { Events = rng.Chance(0.5) ? "INSERT OR DELETE" : "TRUNCATE", Row = false },
                 _ => spec with { Events = "INSERT", Row = false, Referencing = "NEW TABLE AS new_rows" },
             });
+            if (shape == GeneratorShape.Pipeline)
+            {
+                triggers[^1] = Respell(rng, triggers[^1]);
+            }
         }
 
         return triggers;
     }
+
+    /// <summary>
+    /// The pipeline shape (issue 19): triggers as a team writes them, which the catalog prints otherwise. WHEN clauses
+    /// compare columns with literals (<c>NEW.amount > 185</c> is printed <c>new.amount > (185)::numeric</c>,
+    /// <c>NEW.status = 'closed'</c> <c>'closed'::text</c>), some with <c>IN</c> lists and <c>BETWEEN</c> (printed as
+    /// <c>= ANY (ARRAY[...])</c> and two comparisons); <c>EXECUTE PROCEDURE</c> for half of them; statement triggers
+    /// mostly without <c>FOR EACH STATEMENT</c>.
+    /// </summary>
+    private static TriggerSpec Respell(Rng rng, TriggerSpec trigger)
+    {
+        var k = 1 + rng.Int(1000);
+        var word = rng.Pick(Words);
+        var when = trigger.Variant switch
+        {
+            TriggerVariant.Touch => rng.Int(4) switch
+            {
+                0 => $"NEW.amount > {k}",
+                1 => $"NEW.status <> '{word}'",
+                2 => "OLD.* IS DISTINCT FROM NEW.*",
+                _ => null,
+            },
+            TriggerVariant.Validate => rng.Int(10) switch
+            {
+                < 3 => "NEW.amount >= 0",
+                < 5 => $"NEW.qty > {k % 50}",
+                < 7 => $"NEW.status = '{word}' OR NEW.amount < {k}",
+                < 8 => $"NEW.status IN ('new', '{word}')",
+                _ => null,
+            },
+            TriggerVariant.AuditRow when trigger.Events == "UPDATE" => rng.Int(10) switch
+            {
+                < 4 => $"OLD.status IS DISTINCT FROM NEW.status AND NEW.status = '{word}'",
+                < 7 => $"NEW.amount > {k}.{k % 100:D2}",
+                < 9 => $"NEW.amount > {k} AND NEW.deleted = false",
+                _ => $"NEW.amount BETWEEN 0 AND {k}",
+            },
+            _ => trigger.When,
+        };
+        return trigger with
+        {
+            When = when,
+            ExecuteProcedure = rng.Chance(0.5),
+            DefaultLevel = !trigger.Row && rng.Chance(0.7),
+        };
+    }
+
+    private static readonly string[] Words = { "closed", "archived", "paid", "shipped", "cancelled", "open", "done" };
 
     private static List<GeneratedObject> Objects(IEnumerable<RoutineSpec> routines, IEnumerable<ViewSpec> views, IEnumerable<TriggerSpec> triggers)
     {
@@ -488,7 +555,7 @@ internal static class SchemaGenerator
     }
 
     private static (List<GeneratedObject> Mutated, MutationSummary Summary) Mutate(
-        Rng rng, int scale, List<TableSpec> tables, List<RoutineSpec> routines, List<ViewSpec> views, List<TriggerSpec> triggers)
+        Rng rng, int scale, List<TableSpec> tables, List<RoutineSpec> routines, List<ViewSpec> views, List<TriggerSpec> triggers, GeneratorShape shape)
     {
         var changeCount = (int)Math.Round(scale * 0.05);
         var dropCount = (int)Math.Round(scale * 0.02);
@@ -535,7 +602,7 @@ internal static class SchemaGenerator
             newTriggers.Add(changedTriggers.Contains(trigger.Key) ? Change(rng, current, newRoutines) : current);
         }
 
-        newTriggers.AddRange(GenerateTriggers(rng, triggerCount, triggers.Count, tables, views, newRoutines));
+        newTriggers.AddRange(GenerateTriggers(rng, triggerCount, triggers.Count, tables, views, newRoutines, shape));
         return (Objects(newRoutines, views, newTriggers), new MutationSummary(changed.Count, dropped.Count, addCount, changedTriggers.Count, droppedTriggers.Count, triggerCount));
     }
 
@@ -582,11 +649,40 @@ internal static class SchemaGenerator
         }
     }
 
+    /// <summary>The keys of the objects the mutation changes, drops or adds: what a compare (and a peer's diff) must touch.</summary>
+    public static IReadOnlySet<string> ChangedKeys(GeneratedSchema schema)
+    {
+        var before = schema.Original.ToDictionary(o => o.Key, o => o.Sql, StringComparer.Ordinal);
+        var after = schema.Mutated.ToDictionary(o => o.Key, o => o.Sql, StringComparer.Ordinal);
+        return before.Keys.Union(after.Keys)
+            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || !string.Equals(a, b, StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The triggers the mutation leaves as they were, and of those the ones the parse-tree shortcut could leave out: those
+    /// whose function is not changed, dropped or added (a trigger naming an executed routine is executed by design).
+    /// </summary>
+    public static (int Unchanged, int Eligible) UnchangedTriggers(GeneratedSchema schema)
+    {
+        var changed = ChangedKeys(schema);
+        var executedRoutines = changed.Where(k => k.StartsWith("routine:", StringComparison.Ordinal))
+            .Select(k => k["routine:".Length..k.IndexOf('(', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal);
+        var unchanged = schema.Mutated.Where(o => o.Kind == PgObjectKind.Trigger && !changed.Contains(o.Key)).ToList();
+        var eligible = unchanged.Count(o =>
+        {
+            var at = o.Sql.LastIndexOf(" EXECUTE ", StringComparison.Ordinal);
+            var function = o.Sql[(o.Sql.IndexOf(' ', at + 9) + 1)..o.Sql.LastIndexOf('(')];
+            return !executedRoutines.Contains(function);
+        });
+        return (unchanged.Count, eligible);
+    }
+
     /// <summary>Totals for the report.</summary>
     public static string Describe(GeneratedSchema schema)
     {
         var o = schema.Original;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{schema.Count(o, PgObjectKind.Function, PgObjectKind.Procedure)} routines, {schema.Tables} tables, {schema.Count(o, PgObjectKind.Trigger)} triggers, {schema.Count(o, PgObjectKind.View)} views");
+            $"{schema.Shape.ToString().ToLowerInvariant()} shape: {schema.Count(o, PgObjectKind.Function, PgObjectKind.Procedure)} routines, {schema.Tables} tables, {schema.Count(o, PgObjectKind.Trigger)} triggers, {schema.Count(o, PgObjectKind.View)} views");
     }
 }

@@ -352,6 +352,12 @@ internal sealed record TriggerSpec
     public string? Referencing { get; init; }
     public required RoutineSpec Function { get; init; }
 
+    /// <summary><c>EXECUTE PROCEDURE</c> (the spelling before PostgreSQL 11, still accepted) instead of <c>EXECUTE FUNCTION</c>.</summary>
+    public bool ExecuteProcedure { get; init; }
+
+    /// <summary>A statement trigger written without <c>FOR EACH STATEMENT</c> (the default).</summary>
+    public bool DefaultLevel { get; init; }
+
     public string Key => $"trigger:{Name} ON {TableSchema}.{Table}";
 
     public string Sql
@@ -365,13 +371,17 @@ internal sealed record TriggerSpec
                 sb.Append("    REFERENCING ").Append(Referencing).Append('\n');
             }
 
-            sb.Append("    FOR EACH ").Append(Row ? "ROW" : "STATEMENT").Append('\n');
+            if (Row || !DefaultLevel)
+            {
+                sb.Append("    FOR EACH ").Append(Row ? "ROW" : "STATEMENT").Append('\n');
+            }
+
             if (When is not null)
             {
                 sb.Append("    WHEN (").Append(When).Append(")\n");
             }
 
-            return sb.Append("    EXECUTE FUNCTION ").Append(Function.Qualified).Append("()").ToString();
+            return sb.Append(ExecuteProcedure ? "    EXECUTE PROCEDURE " : "    EXECUTE FUNCTION ").Append(Function.Qualified).Append("()").ToString();
         }
     }
 }

@@ -39,8 +39,15 @@ public sealed class PgObject
         Policy = source.Policy;
         Oid = source.Oid;
         DependsOn = source.DependsOn;
+        EngineFacts = source.EngineFacts;
         FingerprintSource = source.FingerprintSource;
     }
+
+    /// <summary>
+    /// What the engine read beside the definition for its own use (for a trigger with a WHEN clause: the types of its
+    /// table's columns, which the parse-tree shortcut needs to know the casts PostgreSQL prints); not part of the object.
+    /// </summary>
+    internal object? EngineFacts;
 
     public PgObjectKind Kind { get; }
 

@@ -48,7 +48,21 @@ internal static class CatalogQueries
         ORDER BY n.nspname, p.proname, args
         """;
 
+    /// <summary>
+    /// Triggers. For one with a WHEN clause also its table's columns whose type is pg_catalog's (<c>name typname</c>,
+    /// aggregated once per table) and whether every comparison operator is pg_catalog's: the parse-tree shortcut needs
+    /// them to know which casts of literals PostgreSQL adds when it prints the clause (<c>new.amount > (185)::numeric</c>).
+    /// </summary>
     public const string Triggers = $"""
+        WITH when_columns AS (
+            SELECT a.attrelid, array_agg(a.attname::text || ' ' || ty.typname::text) AS columns
+            FROM pg_attribute a
+            JOIN pg_type ty ON ty.oid = a.atttypid
+            WHERE a.attrelid IN (SELECT q.tgrelid FROM pg_trigger q WHERE q.tgqual IS NOT NULL)
+              AND a.attnum > 0 AND NOT a.attisdropped
+              AND ty.typnamespace = 'pg_catalog'::regnamespace
+            GROUP BY a.attrelid
+        )
         SELECT t.oid, n.nspname, c.relname, t.tgname,
                pg_get_triggerdef(t.oid) AS def,
                t.tgenabled::text AS enabled,
@@ -56,13 +70,18 @@ internal static class CatalogQueries
                pg_get_userbyid(c.relowner) AS owner,
                ds.description AS comment,
                fn.nspname AS fschema, f.proname AS fname,
-               oidvectortypes(f.proargtypes) AS fargs
+               oidvectortypes(f.proargtypes) AS fargs,
+               CASE WHEN t.tgqual IS NOT NULL THEN wc.columns END AS when_columns,
+               NOT EXISTS (SELECT 1 FROM pg_operator o
+                           WHERE o.oprnamespace <> 'pg_catalog'::regnamespace
+                             AND o.oprname IN ('=', '<>', '<', '>', '<=', '>=')) AS builtin_comparisons
         FROM pg_trigger t
         JOIN pg_class c ON c.oid = t.tgrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_proc f ON f.oid = t.tgfoid
         JOIN pg_namespace fn ON fn.oid = f.pronamespace
         LEFT JOIN pg_description ds ON ds.objoid = t.oid AND ds.classoid = 'pg_trigger'::regclass AND ds.objsubid = 0
+        LEFT JOIN when_columns wc ON wc.attrelid = t.tgrelid
         WHERE NOT t.tgisinternal
           AND t.tgparentid = 0
           AND {UserSchema}

@@ -1,4 +1,5 @@
 using Npgsql;
+using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Catalog;
 
@@ -65,16 +66,19 @@ internal readonly record struct RoutineRow(uint Oid, string Schema, string Name,
 
 /// <summary>A trigger (<see cref="CatalogQueries.Triggers"/>), with the function it executes.</summary>
 internal readonly record struct TriggerRow(
-    uint Oid, string Schema, string Table, string Name, string Definition, TriggerState State, bool IsConstraint, string Owner, string? Comment, string Function)
+    uint Oid, string Schema, string Table, string Name, string Definition, TriggerState State, bool IsConstraint, string Owner, string? Comment, string Function,
+    WhenColumns? WhenColumns)
     : ICatalogRow<TriggerRow>
 {
     public static Func<NpgsqlDataReader, TriggerRow> Bind(NpgsqlDataReader reader)
     {
         var c = new Columns(reader);
         int oid = c["oid"], schema = c["nspname"], table = c["relname"], name = c["tgname"], def = c["def"], enabled = c["enabled"], isConstraint = c["is_constraint"],
-            owner = c["owner"], comment = c["comment"], fschema = c["fschema"], fname = c["fname"], fargs = c["fargs"];
+            owner = c["owner"], comment = c["comment"], fschema = c["fschema"], fname = c["fname"], fargs = c["fargs"], whenColumns = c["when_columns"],
+            builtin = c["builtin_comparisons"];
         return r => new TriggerRow(r.GetFieldValue<uint>(oid), r.GetString(schema), r.GetString(table), r.GetString(name), r.GetString(def), r.TriggerState(enabled),
-            r.GetBoolean(isConstraint), r.GetString(owner), r.NullableString(comment), Identities.Routine(r.GetString(fschema), r.GetString(fname), r.GetString(fargs)));
+            r.GetBoolean(isConstraint), r.GetString(owner), r.NullableString(comment), Identities.Routine(r.GetString(fschema), r.GetString(fname), r.GetString(fargs)),
+            r.IsDBNull(whenColumns) ? null : new WhenColumns(r.GetFieldValue<string[]>(whenColumns), r.GetBoolean(builtin)));
     }
 
     public PgObject? ToObject(CatalogFilter filter, CatalogDependencies dependencies) =>
@@ -87,6 +91,7 @@ internal readonly record struct TriggerRow(
             Comment = Comment,
             Oid = Oid,
             DependsOn = dependencies.Of(CatalogInspector.PgTriggerOid, Oid).Prepend(Function).Distinct(StringComparer.Ordinal).ToArray(),
+            EngineFacts = WhenColumns,
         };
 }
 

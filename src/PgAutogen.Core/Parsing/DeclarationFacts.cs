@@ -139,10 +139,20 @@ internal sealed class DeclarationFacts
     }
 
     /// <summary>The tree hash of one statement's SQL (a catalog definition); null when it is not exactly one statement that parses.</summary>
-    public static string? TreeHashOf(string sql) => LibPgQuery.ReadJson(sql, static json => WalkOnlyStatement(json, collect: false)?.Hash());
+    public static string? TreeHashOf(string sql) => TreeHashOf(sql, null);
+
+    /// <summary>
+    /// The tree hash of a catalog definition; with <paramref name="when"/> (a trigger's WHEN clause and its table's
+    /// columns), the casts PostgreSQL adds to literals compared with a column are encoded as the literal alone, as a
+    /// declaration writes it (<see cref="WhenColumns"/>).
+    /// </summary>
+    public static string? TreeHashOf(string sql, WhenColumns? when) =>
+        when is null
+            ? LibPgQuery.ReadJson(sql, static json => WalkOnlyStatement(json, collect: false, when: null)?.Hash())
+            : LibPgQuery.ReadJson(sql, json => WalkOnlyStatement(json, collect: false, when)?.Hash());
 
     /// <summary>Walks the only statement of a parse result; null unless it is exactly one statement.</summary>
-    private static Walker? WalkOnlyStatement(ReadOnlySpan<byte> json, bool collect)
+    private static Walker? WalkOnlyStatement(ReadOnlySpan<byte> json, bool collect, WhenColumns? when)
     {
         try
         {
@@ -152,7 +162,7 @@ internal sealed class DeclarationFacts
                 return null;
             }
 
-            var walker = new Walker(collect);
+            var walker = new Walker(collect, when);
             walker.Statement(ref reader);
             return NextIsEndOfStatements(ref reader) ? walker : null;
         }
@@ -163,7 +173,7 @@ internal sealed class DeclarationFacts
     }
 
     private static DeclarationFacts FromSql(PgDeclaration declaration) =>
-        declaration.IsAttribute ? Unknown : LibPgQuery.ReadJson(declaration.Sql, static json => WalkOnlyStatement(json, collect: true) is { } walker ? Facts(walker) : null) ?? Unknown;
+        declaration.IsAttribute ? Unknown : LibPgQuery.ReadJson(declaration.Sql, static json => WalkOnlyStatement(json, collect: true, when: null) is { } walker ? Facts(walker) : null) ?? Unknown;
 
     /// <summary>Moves a reader of a whole parse result (<c>{"version":..,"stmts":[{"stmt":{...},...}]}</c>) to the first statement's node.</summary>
     private static bool ToOnlyStatement(ref Utf8JsonReader reader)
@@ -220,7 +230,7 @@ internal sealed class DeclarationFacts
     /// <summary>The facts of a statement node (the reader on its StartObject).</summary>
     private static DeclarationFacts Read(ref Utf8JsonReader reader)
     {
-        var walker = new Walker(collect: true);
+        var walker = new Walker(collect: true, when: null);
         walker.Statement(ref reader);
         return Facts(walker);
     }
@@ -233,7 +243,7 @@ internal sealed class DeclarationFacts
     /// name: CREATE accepts them in any order, and pg_get_functiondef prints them in its own), and, when collecting,
     /// the references and mentions. Strings are encoded as libpg_query wrote them (escaped), which is one form per value.
     /// </summary>
-    private sealed class Walker(bool collect)
+    private sealed class Walker(bool collect, WhenColumns? when)
     {
         /// <summary>
         /// The type names PostgreSQL's grammar writes as <c>pg_catalog.X</c> (<c>integer</c>, <c>timestamp with time
@@ -499,6 +509,23 @@ internal sealed class DeclarationFacts
                     continue;
                 }
 
+                if (when is not null && reader.ValueTextEquals("A_Expr"u8))
+                {
+                    Raw('P', ref reader);
+                    reader.Read();
+                    var (left, right) = reader.TokenType == JsonTokenType.StartObject ? when.ImpliedCasts(reader) : (false, false);
+                    if (left || right)
+                    {
+                        ComparisonWithImpliedCast(ref reader, left, right);
+                    }
+                    else
+                    {
+                        Value(ref reader, mention, reference, capture);
+                    }
+
+                    continue;
+                }
+
                 if (reader.ValueTextEquals("FunctionParameter"u8))
                 {
                     Raw('P', ref reader);
@@ -603,6 +630,52 @@ internal sealed class DeclarationFacts
                     References.Add(ToReference(type));
                 }
             }
+        }
+
+        /// <summary>
+        /// The object of an A_Expr (the reader on it) whose left or right operand is a literal with a cast PostgreSQL
+        /// would add itself (<see cref="WhenColumns.ImpliedCasts"/>): that operand is encoded as the literal alone.
+        /// </summary>
+        private void ComparisonWithImpliedCast(ref Utf8JsonReader reader, bool left, bool right)
+        {
+            _buffer.WriteByte((byte)'{');
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (SkippedPosition(ref reader))
+                {
+                    continue;
+                }
+
+                var strip = (left && reader.ValueTextEquals("lexpr"u8)) || (right && reader.ValueTextEquals("rexpr"u8));
+                Raw('P', ref reader);
+                reader.Read();
+                if (!strip)
+                {
+                    Value(ref reader, mention: false, reference: false, capture: null);
+                    continue;
+                }
+
+                // {"TypeCast":{"arg":{...},"typeName":{...},"location":n}}: only the arg.
+                reader.Read(); // "TypeCast"
+                reader.Read(); // {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isArg = reader.ValueTextEquals("arg"u8);
+                    reader.Read();
+                    if (isArg)
+                    {
+                        Value(ref reader, mention: false, reference: false, capture: null);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+
+                reader.Read(); // the end of {"TypeCast":...}
+            }
+
+            _buffer.WriteByte((byte)'}');
         }
 
         /// <summary>
@@ -841,4 +914,142 @@ internal sealed class DeclarationFacts
             _buffer.Write(span);
         }
     }
+}
+
+/// <summary>
+/// A trigger's WHEN clause as the catalog prints it has casts PostgreSQL added when it analysed the clause:
+/// <c>WHEN (new.amount > 185)</c> on a numeric column is printed <c>new.amount > (185)::numeric</c>, and
+/// <c>new.status = 'closed'</c> on a text one <c>new.status = 'closed'::text</c>. With the types of the trigger's table's
+/// columns (read with the trigger, pg_catalog's types only), such a cast is encoded as the literal alone, so the
+/// declaration that wrote the literal encodes alike. Only where the literal alone is exactly what PostgreSQL turns into
+/// that cast, so that executing the declaration would print the catalog's text again:
+/// <list type="bullet">
+/// <item>a comparison (<c>= &lt;&gt; &lt; &gt; &lt;= &gt;=</c>, unqualified) of <c>new.column</c> or <c>old.column</c> with
+/// <c>literal::T</c>, where T (unqualified or pg_catalog's, no modifier, no array) is the column's own type;</item>
+/// <item>a string literal, T one of <see cref="StringTypes"/>: a literal of unknown type compared with a T takes the
+/// operator T op T, found first in pg_catalog (the shortcut's condition) where every one of these types has all six, and
+/// becomes a constant of type T: printed as the same string with <c>::T</c> (the literal must be the printed string: a
+/// declaration writing <c>'2020-1-1'</c> where the catalog prints <c>'2020-01-01'::date</c> differs, and is executed);</item>
+/// <item>an integer (not negative) with T numeric or double precision, a decimal number (not negative) with T double
+/// precision: there is no operator between those types and integer or numeric in pg_catalog, so PostgreSQL picks
+/// T op T and casts the literal implicitly, printed <c>(185)::numeric</c>. Only when every operator of those names is
+/// pg_catalog's (<see cref="BuiltinComparisons"/>): another one taking exactly those types would be taken instead.</item>
+/// </list>
+/// A declaration that writes the cast itself (<c>185::numeric</c>) is not recognized, and is executed.
+/// </summary>
+internal sealed class WhenColumns
+{
+    /// <summary>pg_catalog's types that have the six comparison operators T op T, by typname.</summary>
+    private static readonly HashSet<string> StringTypes = new(StringComparer.Ordinal)
+    {
+        "text", "bpchar", "numeric", "int2", "int4", "int8", "float4", "float8", "bool", "date", "time", "timestamp", "timestamptz", "interval", "uuid",
+    };
+
+    private static readonly HashSet<string> Comparisons = new(StringComparer.Ordinal) { "=", "<>", "<", ">", "<=", ">=" };
+
+    private readonly Dictionary<string, string> _types = new(StringComparer.Ordinal);
+
+    /// <param name="columns">The table's columns of pg_catalog types, <c>name typname</c>.</param>
+    /// <param name="builtinComparisons">No operator named = &lt;&gt; &lt; &gt; &lt;= &gt;= exists outside pg_catalog.</param>
+    public WhenColumns(IEnumerable<string> columns, bool builtinComparisons)
+    {
+        foreach (var column in columns)
+        {
+            var space = column.LastIndexOf(' ');
+            if (space > 0)
+            {
+                _types[column[..space]] = column[(space + 1)..];
+            }
+        }
+
+        BuiltinComparisons = builtinComparisons;
+    }
+
+    public bool BuiltinComparisons { get; }
+
+    /// <summary>Whether the left and the right operand of the A_Expr the probe is on (its object) is a literal with a cast PostgreSQL added.</summary>
+    public (bool Left, bool Right) ImpliedCasts(Utf8JsonReader probe)
+    {
+        using var document = JsonDocument.ParseValue(ref probe);
+        var expr = document.RootElement;
+        if (!expr.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String || kind.GetString() != "AEXPR_OP"
+            || !expr.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.Array || name.GetArrayLength() != 1
+            || StringNode(name[0]) is not { } op || !Comparisons.Contains(op)
+            || !expr.TryGetProperty("lexpr", out var left) || !expr.TryGetProperty("rexpr", out var right))
+        {
+            return (false, false);
+        }
+
+        return (ColumnType(right) is { } r && Implied(left, r), ColumnType(left) is { } l && Implied(right, l));
+    }
+
+    /// <summary>The type of <c>new.column</c> or <c>old.column</c>; null for anything else.</summary>
+    private string? ColumnType(JsonElement node)
+    {
+        if (!node.TryGetProperty("ColumnRef", out var reference) || !reference.TryGetProperty("fields", out var fields)
+            || fields.ValueKind != JsonValueKind.Array || fields.GetArrayLength() != 2
+            || StringNode(fields[0]) is not ("new" or "old") || StringNode(fields[1]) is not { } column)
+        {
+            return null;
+        }
+
+        return _types.GetValueOrDefault(column);
+    }
+
+    /// <summary>Whether the node is <c>literal::type</c> with a cast that the literal alone gets from PostgreSQL (see the class).</summary>
+    private bool Implied(JsonElement node, string type)
+    {
+        if (!node.TryGetProperty("TypeCast", out var cast) || !cast.TryGetProperty("arg", out var arg) || !arg.TryGetProperty("A_Const", out var literal)
+            || !cast.TryGetProperty("typeName", out var typeName) || !IsPlainType(typeName, type))
+        {
+            return false;
+        }
+
+        if (literal.TryGetProperty("sval", out _))
+        {
+            return StringTypes.Contains(type);
+        }
+
+        if (!BuiltinComparisons)
+        {
+            return false;
+        }
+
+        if (literal.TryGetProperty("ival", out var integer))
+        {
+            var value = integer.TryGetProperty("ival", out var v) ? v.GetInt64() : 0;
+            return value >= 0 && type is "numeric" or "float8";
+        }
+
+        if (literal.TryGetProperty("fval", out var number))
+        {
+            var text = number.TryGetProperty("fval", out var f) ? f.GetString() : null;
+            return text is { Length: > 0 } && char.IsAsciiDigit(text[0]) && type == "float8";
+        }
+
+        return false;
+    }
+
+    /// <summary>A TypeName <c>T</c> or <c>pg_catalog.T</c>, without modifier or array bounds.</summary>
+    private static bool IsPlainType(JsonElement typeName, string type)
+    {
+        if (!typeName.TryGetProperty("names", out var names) || names.ValueKind != JsonValueKind.Array
+            || typeName.TryGetProperty("typmods", out _) || typeName.TryGetProperty("arrayBounds", out _)
+            || typeName.TryGetProperty("setof", out _) || typeName.TryGetProperty("pct_type", out _))
+        {
+            return false;
+        }
+
+        return names.GetArrayLength() switch
+        {
+            1 => StringNode(names[0]) == type,
+            2 => StringNode(names[0]) == "pg_catalog" && StringNode(names[1]) == type,
+            _ => false,
+        };
+    }
+
+    private static string? StringNode(JsonElement node) =>
+        node.ValueKind == JsonValueKind.Object && node.TryGetProperty("String", out var s) && s.TryGetProperty("sval", out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString()
+            : null;
 }

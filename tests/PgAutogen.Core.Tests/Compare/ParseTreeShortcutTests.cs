@@ -219,6 +219,107 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         }
     }
 
+    private const string TriggerTable = """
+        CREATE SCHEMA app;
+        CREATE TABLE app.t (id bigint, name text, status text, code char(3), amount numeric(12,2), qty integer, small smallint,
+                            price real, ratio double precision, due date, at timestamptz, flag boolean, label varchar(20), "Mixed Case" text);
+        CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        """;
+
+    /// <summary>Triggers as people write them, which the catalog prints otherwise (implicit casts, EXECUTE FUNCTION, FOR EACH STATEMENT).</summary>
+    public static TheoryData<string> TriggerSpellings() => new()
+    {
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (NEW.amount > 185) EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.status = 'closed') EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (OLD.status <> 'open' AND NEW.amount >= 0 AND 10 < NEW.ratio) EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.ratio <= 2.5 AND new.code = 'abc' AND new.id = '7' AND new.small > '3') EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.due > '2020-01-01' AND new.flag = true AND new.\"Mixed Case\" = 'x') EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.qty > 5 AND new.id > 3 AND new.amount > 18.5 AND new.flag) EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER s AFTER INSERT ON app.t EXECUTE PROCEDURE app.touch()",
+        "CREATE TRIGGER s AFTER INSERT OR DELETE ON app.t FOR STATEMENT EXECUTE PROCEDURE app.touch('a', 1, 2.5)",
+        "CREATE TRIGGER s AFTER UPDATE OF amount, name ON app.t FOR ROW WHEN (new.amount IS DISTINCT FROM old.amount) EXECUTE PROCEDURE app.touch()",
+        "create or replace trigger s before update on app.t for each row when (new.status = 'a' or new.amount < 100) execute procedure app.touch()",
+    };
+
+    [Theory]
+    [MemberData(nameof(TriggerSpellings))]
+    public async Task Triggers_written_the_way_people_write_them_are_recognized_unchanged(string trigger)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, TriggerTable + trigger + ";");
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var declarations = current.Where(o => o.Kind != PgObjectKind.Trigger).Select(o => Parse(o.Definition)).Append(Parse(trigger)).ToList();
+        Assert.Equal(declarations.Count, Unchanged(declarations, current).Count);
+
+        var events = new RecordingEvents();
+        var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+        Assert.Empty(m.Ops);
+        Assert.Contains(events.VerboseLines, v => v.StartsWith($"Executed 0 declaration(s) in one batch ({declarations.Count} unchanged by their parse tree", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Casts that the literal alone would not get, or not print alike: (installed, declared). The declaration is executed,
+    /// and the compare is the same with the shortcut off (a Replace where PostgreSQL prints it differently).
+    /// </summary>
+    public static TheoryData<string, string, bool> CastsNotImplied() => new()
+    {
+        // bigint > integer exists: 185 stays an integer, so the installed (185)::bigint is a change.
+        { "new.id > 185::bigint", "new.id > 185", true },
+        // real > integer resolves to real > double precision: the cast is not to the column's type.
+        { "new.price > 185", "new.price > 185", false },
+        // The date is printed as '2020-01-01'::date: another spelling of it is executed.
+        { "new.due > '2020-1-1'", "new.due > '2020-1-1'", false },
+        // varchar has no operators of its own: the column is cast too.
+        { "new.label = 'x'", "new.label = 'x'", false },
+        // A negative number is printed ('-3'::integer)::numeric.
+        { "new.amount <> -3", "new.amount <> -3", false },
+        // The cast written out: not recognized (executed), nothing changes.
+        { "new.amount > 185", "new.amount > 185::numeric", false },
+        // A different literal is a change.
+        { "new.amount > 185", "new.amount > 186", true },
+        // A boolean prints bare: the string 'true' is another spelling, executed.
+        { "new.flag = true", "new.flag = 'true'", false },
+        { "new.status = 'closed'", "new.status = 'open'", true },
+        { "new.status = 'closed'", "new.status = 'closed'::varchar", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(CastsNotImplied))]
+    public async Task Casts_the_literal_alone_would_not_get_take_the_server_path(string installed, string declared, bool changed)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, TriggerTable + $"CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN ({installed}) EXECUTE FUNCTION app.touch();");
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var trigger = Parse($"CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN ({declared}) EXECUTE FUNCTION app.touch()");
+        var declarations = current.Where(o => o.Kind != PgObjectKind.Trigger).Select(o => Parse(o.Definition)).Append(trigger).ToList();
+        Assert.DoesNotContain(trigger, Unchanged(declarations, current));
+
+        var m = await Harness.CompareBothWaysAsync(db, declarations);
+        Assert.Equal(changed ? "Replace s ON app.t" : "", Harness.Actions(m));
+    }
+
+    [Fact]
+    public async Task A_comparison_operator_outside_pg_catalog_turns_off_the_implied_numeric_casts_but_not_the_string_ones()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        const string numeric = "CREATE TRIGGER n BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.amount > 185) EXECUTE FUNCTION app.touch()";
+        const string text = "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (new.status = 'closed') EXECUTE FUNCTION app.touch()";
+        await Harness.ApplyAsync(db, TriggerTable + numeric + ";\n" + text + """
+            ;
+            CREATE FUNCTION app.gt(numeric, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > $2::numeric + 1';
+            CREATE OPERATOR app.> (LEFTARG = numeric, RIGHTARG = integer, FUNCTION = app.gt);
+            """);
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var declarations = current.Where(o => o.Kind != PgObjectKind.Trigger).Select(o => Parse(o.Definition)).Append(Parse(numeric)).Append(Parse(text)).ToList();
+        var unchanged = Unchanged(declarations, current);
+        Assert.DoesNotContain(declarations.Single(d => d.Name == "n"), unchanged);
+        Assert.Contains(declarations.Single(d => d.Name == "s"), unchanged);
+        await Harness.CompareBothWaysAsync(db, declarations, searchPath: "pg_catalog, app");
+    }
+
     private static async Task<(IReadOnlyList<PgObject> Current, List<PgDeclaration> Declarations)> ExportAsync(TestDatabase db)
     {
         await using var conn = await db.OpenAsync();
