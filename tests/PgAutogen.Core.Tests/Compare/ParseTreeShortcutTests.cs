@@ -320,6 +320,26 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         await Harness.CompareBothWaysAsync(db, declarations, searchPath: "pg_catalog, app");
     }
 
+    [Fact]
+    public async Task A_routine_displaced_by_a_new_overload_leaves_the_shortcut_on_and_what_it_took_with_it_executed()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, ViewTables + """
+            CREATE FUNCTION app.f(i int) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT i + 1; END;
+            CREATE VIEW app.v AS SELECT id, app.f(qty) AS n FROM app.t;
+            CREATE VIEW app.w AS SELECT id, name FROM app.t;
+            CREATE FUNCTION app.h(i int) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT app.f(i); END;
+            """);
+        var (current, declarations) = await ExportAsync(db);
+        // f(int) goes, f(int, boolean DEFAULT true) comes: f(int) is dropped first with v and h, which depend on it.
+        declarations = declarations.Where(d => d.Name != "f")
+            .Append(Parse("CREATE FUNCTION app.f(i int, b boolean DEFAULT true) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT i + 2; END")).ToList();
+        var events = new RecordingEvents();
+        var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+        Assert.Contains("Create app.f(integer, boolean)", Harness.Actions(m), StringComparison.Ordinal);
+        Assert.Contains(events.VerboseLines, v => v.Contains("unchanged by their parse tree", StringComparison.Ordinal));
+    }
+
     private const string ViewTables = TriggerTable + """
         CREATE TABLE app.u (id bigint, owner_id bigint, amount numeric);
         CREATE FUNCTION app.g(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 * $2';
