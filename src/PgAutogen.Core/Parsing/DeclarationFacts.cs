@@ -526,6 +526,16 @@ internal sealed class DeclarationFacts
                 {
                     Raw('P', ref reader);
                     reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject && when.InList(reader) is { } inList)
+                    {
+                        // new.x = ANY (ARRAY['a'::text, 'b'::text]) encoded as the new.x IN ('a', 'b') it is printed for.
+                        var written = new Utf8JsonReader(inList);
+                        written.Read();
+                        Value(ref written, mention, reference, capture);
+                        reader.Skip();
+                        continue;
+                    }
+
                     var (left, right) = reader.TokenType == JsonTokenType.StartObject ? when.ImpliedCasts(reader) : (false, false);
                     if (left || right)
                     {
@@ -1179,6 +1189,42 @@ internal sealed class WhenColumns
         }
 
         return (ColumnType(right) is { } r && Implied(left, r), ColumnType(left) is { } l && Implied(right, l));
+    }
+
+    /// <summary>
+    /// For the A_Expr the probe is on (its object) that is <c>new.x = ANY (ARRAY['a'::text, 'b'::text])</c>, x a text
+    /// column and at least two string literals each cast to text (what PostgreSQL stores and prints for
+    /// <c>new.x IN ('a', 'b')</c>): the JSON of that IN expression as libpg_query writes it, else null. Only text: a
+    /// varchar column is printed with a cast of its own, NOT IN is <c>&lt;&gt; ALL</c>, and one element is printed <c>=</c>.
+    /// </summary>
+    public byte[]? InList(Utf8JsonReader probe)
+    {
+        using var document = JsonDocument.ParseValue(ref probe);
+        var expr = document.RootElement;
+        if (!expr.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String || kind.GetString() != "AEXPR_OP_ANY"
+            || !expr.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.Array || name.GetArrayLength() != 1
+            || StringNode(name[0]) != "=" || !expr.TryGetProperty("lexpr", out var left) || ColumnType(left) != "text"
+            || !expr.TryGetProperty("rexpr", out var right) || !right.TryGetProperty("A_ArrayExpr", out var array)
+            || !array.TryGetProperty("elements", out var elements) || elements.ValueKind != JsonValueKind.Array || elements.GetArrayLength() < 2)
+        {
+            return null;
+        }
+
+        var items = new List<string>(elements.GetArrayLength());
+        foreach (var element in elements.EnumerateArray())
+        {
+            if (!element.TryGetProperty("TypeCast", out var cast) || !cast.TryGetProperty("arg", out var arg) || !arg.TryGetProperty("A_Const", out var literal)
+                || !literal.TryGetProperty("sval", out _) || !cast.TryGetProperty("typeName", out var typeName) || !IsPlainType(typeName, "text"))
+            {
+                return null;
+            }
+
+            items.Add(arg.GetRawText());
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(
+            "{\"kind\":\"AEXPR_IN\",\"name\":[{\"String\":{\"sval\":\"=\"}}],\"lexpr\":" + left.GetRawText()
+            + ",\"rexpr\":{\"List\":{\"items\":[" + string.Join(",", items) + "]}}}");
     }
 
     /// <summary>The type of <c>new.column</c> or <c>old.column</c>; null for anything else.</summary>

@@ -239,6 +239,7 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         "CREATE TRIGGER s AFTER INSERT OR DELETE ON app.t FOR STATEMENT EXECUTE PROCEDURE app.touch('a', 1, 2.5)",
         "CREATE TRIGGER s AFTER UPDATE OF amount, name ON app.t FOR ROW WHEN (new.amount IS DISTINCT FROM old.amount) EXECUTE PROCEDURE app.touch()",
         "create or replace trigger s before update on app.t for each row when (new.status = 'a' or new.amount < 100) execute procedure app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (NEW.status IN ('new', 'closed') AND OLD.name IN ('a', 'b', 'c')) EXECUTE FUNCTION app.touch()",
     };
 
     [Theory]
@@ -282,6 +283,15 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         { "new.flag = true", "new.flag = 'true'", false },
         { "new.status = 'closed'", "new.status = 'open'", true },
         { "new.status = 'closed'", "new.status = 'closed'::varchar", true },
+        // IN lists: other elements, another order, NOT IN, one element, a varchar column, = ANY written out.
+        { "new.status IN ('new', 'closed')", "new.status IN ('new', 'open')", true },
+        { "new.status IN ('new', 'closed')", "new.status IN ('closed', 'new')", true },
+        { "new.status NOT IN ('new', 'closed')", "new.status NOT IN ('new', 'closed')", false },
+        { "new.status IN ('new', 'closed')", "new.status NOT IN ('new', 'closed')", true },
+        { "new.status IN ('new')", "new.status IN ('new')", false },
+        { "new.label IN ('new', 'closed')", "new.label IN ('new', 'closed')", false },
+        { "new.status IN ('new', 'closed')", "new.status = ANY (ARRAY['new', 'closed'])", false },
+        { "new.status IN ('new', 'closed')", "new.name IN ('new', 'closed')", true },
     };
 
     [Theory]
