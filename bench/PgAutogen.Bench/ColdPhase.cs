@@ -161,9 +161,10 @@ internal sealed class ColdPhase
     /// <summary>The triggers the shortcut recognised over those it could (<see cref="ShortcutLine"/>); null before it ran.</summary>
     public double? RecognisedTriggerShare { get; private set; }
 
+    /// <remarks>The mutations change SECURITY DEFINER routines and more: every hazard is allowed by name, as in the module host.</remarks>
     private string CompareScript =>
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; " +
-        $"Compare-PgDeclaration -Path {Quote(_declarations)} -ConnectionString {Quote(_currentConnection)} | New-PgMigration -OutFile {Quote(_outFile)} -Force | Out-Null";
+        $"Compare-PgDeclaration -Path {Quote(_declarations)} -ConnectionString {Quote(_currentConnection)} | New-PgMigration -OutFile {Quote(_outFile)} -Force -AllowHazard ([enum]::GetValues([PgAutogen.HazardKind])) | Out-Null";
 
     public async Task<ColdRun> RunOnceAsync(Func<Task> vacuum, TextWriter log, string label)
     {

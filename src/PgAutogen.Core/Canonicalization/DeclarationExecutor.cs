@@ -18,15 +18,17 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
     /// <summary>
     /// Executes the prepared declarations: with the parse-tree shortcut (<paramref name="trees"/>), only those it does not
     /// find unchanged, in one batch; without it, or when nothing is left out, or when that batch fails in any way, all of
-    /// them (<see cref="ExecuteAllAsync"/>). Not the shortcut when a materialized view is re-created: what depends on it
-    /// was dropped and must run again.
+    /// them (<see cref="ExecuteAllAsync"/>). Not the shortcut when a declared object is re-created (a materialized view): what depends on it
+    /// was dropped and must run again; what a displaced overload took with it is executed, the rest may be left out.
     /// </summary>
     public async Task<Execution> ExecuteAsync(
         IReadOnlyList<PgDeclaration> declarations, List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees? trees, ShortcutSession session)
     {
-        if (trees is not null && recreation.Reasons.Count == 0)
+        if (trees is not null && !recreation.RecreatesDeclared)
         {
-            var (execute, unchanged) = ParseTreeShortcut.Select(prepared, current, trees, session, context.Events);
+            // What was dropped (a routine displaced by a new overload of its name, and its dependents) is created again by
+            // its declaration: never unchanged.
+            var (execute, unchanged) = ParseTreeShortcut.Select(prepared, current, trees, session, context.Events, recreation.Reasons.Keys.ToHashSet(StringComparer.Ordinal));
             if (unchanged.Count > 0)
             {
                 var runnable = execute.Where(p => !p.Skipped).ToList();

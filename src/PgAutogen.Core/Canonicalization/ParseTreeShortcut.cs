@@ -43,7 +43,8 @@ internal static class ParseTreeShortcut
     /// none is), and the unchanged declarations with the current object each one is.
     /// </summary>
     public static (List<PreparedStatement> Execute, IReadOnlyDictionary<PgDeclaration, PgObject> Unchanged) Select(
-        List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees trees, ShortcutSession session, IEngineEvents events)
+        List<PreparedStatement> prepared, IReadOnlyList<PgObject> current, CurrentTrees trees, ShortcutSession session, IEngineEvents events,
+        IReadOnlySet<string>? dropped = null)
     {
         var watch = Stopwatch.StartNew();
         if (!session.CatalogFirst)
@@ -52,7 +53,7 @@ internal static class ParseTreeShortcut
             return (prepared, None);
         }
 
-        var skip = Unchanged(prepared, current, session.Superuser, session.User, trees);
+        var skip = Unchanged(prepared, current, session.Superuser, session.User, trees, dropped);
         if (skip.Count == 0)
         {
             return (prepared, None);
@@ -110,7 +111,9 @@ internal static class ParseTreeShortcut
         && !obj.IsConstraintTrigger && obj.TriggerState is null or TriggerState.Enabled;
 
     /// <summary>The declarations that need not be executed, each with the current object it is.</summary>
-    internal static Dictionary<PgDeclaration, PgObject> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user, CurrentTrees? trees = null)
+    /// <remarks><paramref name="dropped"/>: the keys of current objects dropped before the declarations run (never unchanged).</remarks>
+    internal static Dictionary<PgDeclaration, PgObject> Unchanged(IReadOnlyList<PreparedStatement> prepared, IReadOnlyList<PgObject> current, bool superuser, string user, CurrentTrees? trees = null,
+        IReadOnlySet<string>? dropped = null)
     {
         var declarations = prepared.Select(p => p.Declaration).Distinct().ToList();
         // Any schema: an unqualified COMMENT ON may name it too.
@@ -145,7 +148,8 @@ internal static class ParseTreeShortcut
 
             foreach (var obj in candidates)
             {
-                if (obj.Kind == declaration.Kind && Candidate(obj) && (superuser || string.Equals(obj.Owner, user, StringComparison.Ordinal)))
+                if (obj.Kind == declaration.Kind && Candidate(obj) && (superuser || string.Equals(obj.Owner, user, StringComparison.Ordinal))
+                    && dropped?.Contains(obj.Key) != true)
                 {
                     pairs.Add((declaration, obj));
                 }

@@ -61,6 +61,13 @@ internal sealed class Recreation
     public Dictionary<string, string> Reasons { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Whether a declared object was dropped to be created again (<see cref="DropAsync"/>: a materialized view, a refusal).
+    /// Dropping a routine no longer declared (<see cref="DropUndeclaredAsync"/>) does not count: its dependents, in
+    /// <see cref="Reasons"/>, are what the parse-tree shortcut must execute.
+    /// </summary>
+    public bool RecreatesDeclared { get; private set; }
+
+    /// <summary>
     /// Drops the object <paramref name="declaration"/> targets and its dependents (<paramref name="why"/>: what makes a
     /// re-creation necessary). Returns the catalog rows of the object and every dropped dependent, or null when the
     /// declaration targets no existing object (the error is genuine).
@@ -88,6 +95,7 @@ internal sealed class Recreation
             };
         }
 
+        RecreatesDeclared = true;
         return await DropWithAsync(context, old, id, dependents, why, $"rebuilt because {old.Identity} is re-created").ConfigureAwait(false);
     }
 

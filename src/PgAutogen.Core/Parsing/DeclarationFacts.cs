@@ -269,6 +269,9 @@ internal sealed class DeclarationFacts
         private static List<(string Name, int Index, int Start, int Length)>? t_optionItems;
 
         private MemoryStream _buffer = Reset(ref t_buffer);
+
+        /// <summary>In a view's query of one relation: the qualifier its column references are encoded without (<see cref="SingleRelationQualifier"/>).</summary>
+        private string? _qualifier;
         private readonly List<ulong> _mentions = Reset(ref t_mentions);
 
         public List<NameReference> References { get; } = new();
@@ -363,11 +366,18 @@ internal sealed class DeclarationFacts
                     var isOptions = isFunction && reader.ValueTextEquals("options"u8);
                     var isOwnName = isView && reader.ValueTextEquals("view"u8);
                     var isTriggerFunction = isTrigger && reader.ValueTextEquals("funcname"u8);
+                    var isViewQuery = isView && reader.ValueTextEquals("query"u8);
                     Raw('P', ref reader);
                     reader.Read();
                     if (isOptions && reader.TokenType == JsonTokenType.StartArray)
                     {
                         Options(ref reader);
+                    }
+                    else if (isViewQuery && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        _qualifier = SingleRelationQualifier(reader);
+                        Value(ref reader, mention: true, reference: true, capture: null);
+                        _qualifier = null;
                     }
                     else if (isOwnName)
                     {
@@ -447,6 +457,9 @@ internal sealed class DeclarationFacts
         {
             switch (reader.TokenType)
             {
+                case JsonTokenType.StartObject when IsNoOpNumericCast(reader):
+                    CastArgument(ref reader, mention, reference, capture);
+                    break;
                 case JsonTokenType.StartObject:
                     Object(ref reader, mention, reference, capture);
                     break;
@@ -513,6 +526,16 @@ internal sealed class DeclarationFacts
                 {
                     Raw('P', ref reader);
                     reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject && when.InList(reader) is { } inList)
+                    {
+                        // new.x = ANY (ARRAY['a'::text, 'b'::text]) encoded as the new.x IN ('a', 'b') it is printed for.
+                        var written = new Utf8JsonReader(inList);
+                        written.Read();
+                        Value(ref written, mention, reference, capture);
+                        reader.Skip();
+                        continue;
+                    }
+
                     var (left, right) = reader.TokenType == JsonTokenType.StartObject ? when.ImpliedCasts(reader) : (false, false);
                     if (left || right)
                     {
@@ -523,6 +546,36 @@ internal sealed class DeclarationFacts
                         Value(ref reader, mention, reference, capture);
                     }
 
+                    continue;
+                }
+
+                if (_qualifier is not null && reader.ValueTextEquals("ColumnRef"u8))
+                {
+                    Raw('P', ref reader);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject && QualifiedBy(reader, _qualifier))
+                    {
+                        ColumnRefWithoutQualifier(ref reader, mention, reference, capture);
+                    }
+                    else
+                    {
+                        Value(ref reader, mention, reference, capture);
+                    }
+
+                    continue;
+                }
+
+                if (_qualifier is not null && (reader.ValueTextEquals("sortClause"u8) || reader.ValueTextEquals("distinctClause"u8)
+                    || reader.ValueTextEquals("windowClause"u8)))
+                {
+                    // ORDER BY and DISTINCT ON resolve a bare name as an output column first: the qualifier stays there (and
+                    // in a WINDOW clause, for simplicity). GROUP BY resolves it as an input column first, like the rest.
+                    var qualifier = _qualifier;
+                    _qualifier = null;
+                    Raw('P', ref reader);
+                    reader.Read();
+                    Value(ref reader, mention, reference, capture);
+                    _qualifier = qualifier;
                     continue;
                 }
 
@@ -630,6 +683,161 @@ internal sealed class DeclarationFacts
                     References.Add(ToReference(type));
                 }
             }
+        }
+
+        /// <summary>
+        /// The qualifier a view's query (the reader on <c>{"SelectStmt":...}</c>) may leave out of its column references
+        /// (the alias, else the name, of its only relation): pg_get_viewdef before PostgreSQL 16 qualifies every column
+        /// (<c>SELECT orders.id FROM app.orders</c>) where a declaration writes <c>SELECT id FROM app.orders</c>. With one
+        /// plain relation in FROM and no subquery, CTE, set operation, join or function in FROM, a name and the name
+        /// qualified by that relation are the same column (a view has no outer scope). Null for any other query.
+        /// </summary>
+        private static string? SingleRelationQualifier(Utf8JsonReader probe)
+        {
+            try
+            {
+                using var document = JsonDocument.ParseValue(ref probe);
+                var root = document.RootElement;
+                var raw = root.GetRawText();
+                foreach (var word in NotSingleRelation)
+                {
+                    if (raw.Contains(word, StringComparison.Ordinal))
+                    {
+                        return null;
+                    }
+                }
+
+                if (!root.TryGetProperty("SelectStmt", out var select) || !select.TryGetProperty("fromClause", out var from)
+                    || from.ValueKind != JsonValueKind.Array || from.GetArrayLength() != 1 || !from[0].TryGetProperty("RangeVar", out var relation))
+                {
+                    return null;
+                }
+
+                if (relation.TryGetProperty("alias", out var alias))
+                {
+                    return alias.TryGetProperty("aliasname", out var aliasName) && aliasName.ValueKind == JsonValueKind.String ? aliasName.GetString() : null;
+                }
+
+                return relation.TryGetProperty("relname", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Nodes that make a query other than one relation's: a column name could then resolve elsewhere.</summary>
+        private static readonly string[] NotSingleRelation =
+        {
+            "\"SubLink\"", "\"RangeSubselect\"", "\"withClause\"", "\"larg\"", "\"rarg\"", "\"JoinExpr\"", "\"RangeFunction\"",
+            "\"RangeTableFunc\"", "\"RangeTableSample\"", "\"SelectStmt\":{\"SelectStmt\"",
+        };
+
+        /// <summary>Whether the ColumnRef (the probe on its object) is <c>qualifier.column</c>, the column not named like the qualifier.</summary>
+        private static bool QualifiedBy(Utf8JsonReader probe, string qualifier)
+        {
+            try
+            {
+                using var document = JsonDocument.ParseValue(ref probe);
+                return document.RootElement.TryGetProperty("fields", out var fields) && fields.ValueKind == JsonValueKind.Array
+                    && fields.GetArrayLength() == 2 && WhenColumns.StringNode(fields[0]) == qualifier && WhenColumns.StringNode(fields[1]) is { } column
+                    && column != qualifier;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>A ColumnRef <c>q.column</c> (the reader on its object) encoded as <c>column</c>.</summary>
+        private void ColumnRefWithoutQualifier(ref Utf8JsonReader reader, bool mention, bool reference, List<string>? capture)
+        {
+            _buffer.WriteByte((byte)'{');
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (SkippedPosition(ref reader))
+                {
+                    continue;
+                }
+
+                var isFields = reader.ValueTextEquals("fields"u8);
+                Raw('P', ref reader);
+                reader.Read();
+                if (!isFields)
+                {
+                    Value(ref reader, mention, reference, capture);
+                    continue;
+                }
+
+                _buffer.WriteByte((byte)'[');
+                reader.Read(); // the qualifier
+                reader.Skip();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    Value(ref reader, mention, reference, capture);
+                }
+
+                _buffer.WriteByte((byte)']');
+            }
+
+            _buffer.WriteByte((byte)'}');
+        }
+
+        /// <summary>
+        /// Whether the value (the probe on its StartObject) is <c>{"TypeCast":{"arg":{"A_Const":{"fval":...}},"typeName":numeric}}</c>
+        /// with a decimal literal (a digit first, a point in it): PostgreSQL types such a literal numeric, so the cast to
+        /// plain numeric changes nothing, and pg_get_viewdef and pg_get_expr print the literal alone (<c>0.2::numeric</c>
+        /// is printed <c>0.2</c>).
+        /// </summary>
+        private static bool IsNoOpNumericCast(Utf8JsonReader probe)
+        {
+            if (!probe.Read() || probe.TokenType != JsonTokenType.PropertyName || !probe.ValueTextEquals("TypeCast"u8))
+            {
+                return false;
+            }
+
+            try
+            {
+                probe.Read();
+                using var document = JsonDocument.ParseValue(ref probe);
+                var cast = document.RootElement;
+                if (!cast.TryGetProperty("arg", out var arg) || !arg.TryGetProperty("A_Const", out var literal)
+                    || !literal.TryGetProperty("fval", out var number) || !number.TryGetProperty("fval", out var f) || f.ValueKind != JsonValueKind.String
+                    || !cast.TryGetProperty("typeName", out var typeName) || !WhenColumns.IsPlainType(typeName, "numeric"))
+                {
+                    return false;
+                }
+
+                var text = f.GetString();
+                return text is { Length: > 0 } && char.IsAsciiDigit(text[0]) && text.Contains('.', StringComparison.Ordinal)
+                    && text.AsSpan().IndexOfAnyExcept("0123456789.") < 0;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>A cast (the reader on its outer object) encoded as its argument alone.</summary>
+        private void CastArgument(ref Utf8JsonReader reader, bool mention, bool reference, List<string>? capture)
+        {
+            reader.Read(); // "TypeCast"
+            reader.Read(); // {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isArg = reader.ValueTextEquals("arg"u8);
+                reader.Read();
+                if (isArg)
+                {
+                    Value(ref reader, mention, reference, capture);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            reader.Read(); // the end of {"TypeCast":...}
         }
 
         /// <summary>
@@ -983,6 +1191,42 @@ internal sealed class WhenColumns
         return (ColumnType(right) is { } r && Implied(left, r), ColumnType(left) is { } l && Implied(right, l));
     }
 
+    /// <summary>
+    /// For the A_Expr the probe is on (its object) that is <c>new.x = ANY (ARRAY['a'::text, 'b'::text])</c>, x a text
+    /// column and at least two string literals each cast to text (what PostgreSQL stores and prints for
+    /// <c>new.x IN ('a', 'b')</c>): the JSON of that IN expression as libpg_query writes it, else null. Only text: a
+    /// varchar column is printed with a cast of its own, NOT IN is <c>&lt;&gt; ALL</c>, and one element is printed <c>=</c>.
+    /// </summary>
+    public byte[]? InList(Utf8JsonReader probe)
+    {
+        using var document = JsonDocument.ParseValue(ref probe);
+        var expr = document.RootElement;
+        if (!expr.TryGetProperty("kind", out var kind) || kind.ValueKind != JsonValueKind.String || kind.GetString() != "AEXPR_OP_ANY"
+            || !expr.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.Array || name.GetArrayLength() != 1
+            || StringNode(name[0]) != "=" || !expr.TryGetProperty("lexpr", out var left) || ColumnType(left) != "text"
+            || !expr.TryGetProperty("rexpr", out var right) || !right.TryGetProperty("A_ArrayExpr", out var array)
+            || !array.TryGetProperty("elements", out var elements) || elements.ValueKind != JsonValueKind.Array || elements.GetArrayLength() < 2)
+        {
+            return null;
+        }
+
+        var items = new List<string>(elements.GetArrayLength());
+        foreach (var element in elements.EnumerateArray())
+        {
+            if (!element.TryGetProperty("TypeCast", out var cast) || !cast.TryGetProperty("arg", out var arg) || !arg.TryGetProperty("A_Const", out var literal)
+                || !literal.TryGetProperty("sval", out _) || !cast.TryGetProperty("typeName", out var typeName) || !IsPlainType(typeName, "text"))
+            {
+                return null;
+            }
+
+            items.Add(arg.GetRawText());
+        }
+
+        return System.Text.Encoding.UTF8.GetBytes(
+            "{\"kind\":\"AEXPR_IN\",\"name\":[{\"String\":{\"sval\":\"=\"}}],\"lexpr\":" + left.GetRawText()
+            + ",\"rexpr\":{\"List\":{\"items\":[" + string.Join(",", items) + "]}}}");
+    }
+
     /// <summary>The type of <c>new.column</c> or <c>old.column</c>; null for anything else.</summary>
     private string? ColumnType(JsonElement node)
     {
@@ -1031,7 +1275,7 @@ internal sealed class WhenColumns
     }
 
     /// <summary>A TypeName <c>T</c> or <c>pg_catalog.T</c>, without modifier or array bounds.</summary>
-    private static bool IsPlainType(JsonElement typeName, string type)
+    internal static bool IsPlainType(JsonElement typeName, string type)
     {
         if (!typeName.TryGetProperty("names", out var names) || names.ValueKind != JsonValueKind.Array
             || typeName.TryGetProperty("typmods", out _) || typeName.TryGetProperty("arrayBounds", out _)
@@ -1048,7 +1292,7 @@ internal sealed class WhenColumns
         };
     }
 
-    private static string? StringNode(JsonElement node) =>
+    internal static string? StringNode(JsonElement node) =>
         node.ValueKind == JsonValueKind.Object && node.TryGetProperty("String", out var s) && s.TryGetProperty("sval", out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()
             : null;

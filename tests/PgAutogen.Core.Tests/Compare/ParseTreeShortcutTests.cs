@@ -239,6 +239,7 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         "CREATE TRIGGER s AFTER INSERT OR DELETE ON app.t FOR STATEMENT EXECUTE PROCEDURE app.touch('a', 1, 2.5)",
         "CREATE TRIGGER s AFTER UPDATE OF amount, name ON app.t FOR ROW WHEN (new.amount IS DISTINCT FROM old.amount) EXECUTE PROCEDURE app.touch()",
         "create or replace trigger s before update on app.t for each row when (new.status = 'a' or new.amount < 100) execute procedure app.touch()",
+        "CREATE TRIGGER s BEFORE UPDATE ON app.t FOR EACH ROW WHEN (NEW.status IN ('new', 'closed') AND OLD.name IN ('a', 'b', 'c')) EXECUTE FUNCTION app.touch()",
     };
 
     [Theory]
@@ -282,6 +283,15 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         { "new.flag = true", "new.flag = 'true'", false },
         { "new.status = 'closed'", "new.status = 'open'", true },
         { "new.status = 'closed'", "new.status = 'closed'::varchar", true },
+        // IN lists: other elements, another order, NOT IN, one element, a varchar column, = ANY written out.
+        { "new.status IN ('new', 'closed')", "new.status IN ('new', 'open')", true },
+        { "new.status IN ('new', 'closed')", "new.status IN ('closed', 'new')", true },
+        { "new.status NOT IN ('new', 'closed')", "new.status NOT IN ('new', 'closed')", false },
+        { "new.status IN ('new', 'closed')", "new.status NOT IN ('new', 'closed')", true },
+        { "new.status IN ('new')", "new.status IN ('new')", false },
+        { "new.label IN ('new', 'closed')", "new.label IN ('new', 'closed')", false },
+        { "new.status IN ('new', 'closed')", "new.status = ANY (ARRAY['new', 'closed'])", false },
+        { "new.status IN ('new', 'closed')", "new.name IN ('new', 'closed')", true },
     };
 
     [Theory]
@@ -318,6 +328,105 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         Assert.DoesNotContain(declarations.Single(d => d.Name == "n"), unchanged);
         Assert.Contains(declarations.Single(d => d.Name == "s"), unchanged);
         await Harness.CompareBothWaysAsync(db, declarations, searchPath: "pg_catalog, app");
+    }
+
+    [Fact]
+    public async Task A_routine_displaced_by_a_new_overload_leaves_the_shortcut_on_and_what_it_took_with_it_executed()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, ViewTables + """
+            CREATE FUNCTION app.f(i int) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT i + 1; END;
+            CREATE VIEW app.v AS SELECT id, app.f(qty) AS n FROM app.t;
+            CREATE VIEW app.w AS SELECT id, name FROM app.t;
+            CREATE FUNCTION app.h(i int) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT app.f(i); END;
+            """);
+        var (current, declarations) = await ExportAsync(db);
+        // f(int) goes, f(int, boolean DEFAULT true) comes: f(int) is dropped first with v and h, which depend on it.
+        declarations = declarations.Where(d => d.Name != "f")
+            .Append(Parse("CREATE FUNCTION app.f(i int, b boolean DEFAULT true) RETURNS int LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT i + 2; END")).ToList();
+        var events = new RecordingEvents();
+        var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+        Assert.Contains("Create app.f(integer, boolean)", Harness.Actions(m), StringComparison.Ordinal);
+        Assert.Contains(events.VerboseLines, v => v.Contains("unchanged by their parse tree", StringComparison.Ordinal));
+    }
+
+    private const string ViewTables = TriggerTable + """
+        CREATE TABLE app.u (id bigint, owner_id bigint, amount numeric);
+        CREATE FUNCTION app.g(numeric, numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 * $2';
+        """;
+
+    /// <summary>
+    /// Views as people write them, which PostgreSQL before 16 prints with every column qualified by its relation
+    /// (<c>SELECT t.id FROM app.t</c>) and without the cast of a decimal literal to numeric (<c>0.2::numeric</c> is <c>0.2</c>).
+    /// </summary>
+    public static TheoryData<string> ViewSpellings() => new()
+    {
+        "CREATE VIEW app.v AS SELECT id, name, status, amount, at FROM app.t WHERE NOT flag",
+        "CREATE VIEW app.v AS SELECT id, app.g(amount, 0.2::numeric) AS gross FROM app.t WHERE NOT flag",
+        "CREATE VIEW app.v AS SELECT x.id, name FROM app.t x WHERE x.qty > 5 AND amount < 10.50::numeric",
+        "CREATE VIEW app.v AS SELECT t.id, amount * 1.5 AS a, \"Mixed Case\" FROM app.t WHERE id > 3 OR id IS NULL",
+        "CREATE VIEW app.v AS SELECT status, count(*) AS n, sum(amount) AS total FROM app.t GROUP BY status",
+        "CREATE VIEW app.v AS SELECT a.owner_id, count(*) AS n FROM app.u a JOIN app.t b ON b.id = a.owner_id GROUP BY a.owner_id",
+        "CREATE VIEW app.v WITH (security_barrier=true) AS SELECT id, name FROM app.t WHERE NOT flag WITH LOCAL CHECK OPTION",
+    };
+
+    [Theory]
+    [MemberData(nameof(ViewSpellings))]
+    public async Task Views_written_the_way_people_write_them_are_recognized_unchanged(string view)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, ViewTables + view + ";");
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var declarations = current.Where(o => o.Kind != PgObjectKind.View).Select(o => Parse(o.Definition)).Append(Parse(view)).ToList();
+        Assert.Equal(declarations.Count, Unchanged(declarations, current).Count);
+
+        var events = new RecordingEvents();
+        var m = await Harness.CompareBothWaysAsync(db, declarations, events: events);
+        Assert.Empty(m.Ops);
+        Assert.Contains(events.VerboseLines, v => v.StartsWith($"Executed 0 declaration(s) in one batch ({declarations.Count} unchanged by their parse tree", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Views the normalisations must not take for unchanged (installed, declared, whether it is a change): the declaration
+    /// is executed, and the compare is the same with the shortcut off.
+    /// </summary>
+    public static TheoryData<string, string, bool> ViewNearMisses() => new()
+    {
+        // ORDER BY resolves a bare name as an output column first: ordered by name, not by the status column.
+        { "SELECT t.name AS status FROM app.t ORDER BY t.status", "SELECT name AS status FROM app.t ORDER BY status", true },
+        // DISTINCT ON likewise.
+        { "SELECT DISTINCT ON (t.status) t.name AS status FROM app.t", "SELECT DISTINCT ON (status) name AS status FROM app.t", true },
+        // In a subquery a bare name resolves to the inner relation first.
+        { "SELECT t.id FROM app.t WHERE EXISTS (SELECT 1 FROM app.u x WHERE x.id = t.qty)", "SELECT id FROM app.t WHERE EXISTS (SELECT 1 FROM app.u x WHERE x.id = owner_id)", true },
+        // A qualifier named like the column is kept (executed), though nothing changes.
+        { "SELECT status.status FROM app.t status", "SELECT status FROM app.t status", false },
+        // Casts that are not the literal's own type: a typmod, an integer, an exponent.
+        { "SELECT t.id FROM app.t WHERE t.amount > 1.5", "SELECT id FROM app.t WHERE amount > 1.5::numeric(3,1)", true },
+        { "SELECT t.id FROM app.t WHERE t.amount > 15e2::numeric", "SELECT id FROM app.t WHERE amount > 15e2::numeric", false },
+        // A string literal gets the column's type printed ('open'::text): executed (no column types here), no change.
+        { "SELECT t.id FROM app.t WHERE t.status = 'open'", "SELECT id FROM app.t WHERE status = 'open'", false },
+        // GROUP BY resolves a bare name as an input column, but a changed grouping is a change.
+        { "SELECT t.status, count(*) AS n FROM app.t GROUP BY t.status", "SELECT status, count(*) AS n FROM app.t GROUP BY status, name", true },
+        // Another column, another literal: changes.
+        { "SELECT t.id FROM app.t WHERE t.amount > 1.5", "SELECT id FROM app.t WHERE amount > 1.6::numeric", true },
+        { "SELECT t.id, t.name FROM app.t", "SELECT id, status AS name FROM app.t", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(ViewNearMisses))]
+    public async Task View_spellings_the_normalisations_do_not_cover_take_the_server_path(string installed, string declared, bool changed)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await Harness.ApplyAsync(db, ViewTables + $"CREATE VIEW app.v AS {installed};");
+        await using var conn = await db.OpenAsync();
+        var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
+        var view = Parse($"CREATE VIEW app.v AS {declared}");
+        var declarations = current.Where(o => o.Kind != PgObjectKind.View).Select(o => Parse(o.Definition)).Append(view).ToList();
+        Assert.DoesNotContain(view, Unchanged(declarations, current));
+
+        var m = await Harness.CompareBothWaysAsync(db, declarations);
+        Assert.Equal(changed ? "Replace app.v" : "", Harness.Actions(m));
     }
 
     private static async Task<(IReadOnlyList<PgObject> Current, List<PgDeclaration> Declarations)> ExportAsync(TestDatabase db)
