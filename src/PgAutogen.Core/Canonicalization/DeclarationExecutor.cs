@@ -1,5 +1,6 @@
 using Npgsql;
 using PgAutogen.Core.Databases;
+using PgAutogen.Core.Parsing;
 
 namespace PgAutogen.Core.Canonicalization;
 
@@ -128,13 +129,49 @@ internal sealed class DeclarationExecutor(CompareContext context, Recreation rec
 
             if (deferred.Count == pending.Count)
             {
-                throw CanonicalizationErrors.For(deferred[0].Error, deferred[0].Statement, context.CancellationToken);
+                var (statement, error) = RootCause(deferred);
+                throw CanonicalizationErrors.For(error, statement, context.CancellationToken);
             }
 
             pending = deferred.Select(d => d.Statement).ToList();
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Of statements that all failed naming what does not exist, the one to report: the first whose failure is not a
+    /// knock-on of another's, that is, whose declaration neither references nor is on (a comment, privileges, an owner, an
+    /// index, a trigger or policy on a view) the object of another failed declaration. A view on a view that failed
+    /// because a function it calls does not exist reports the function, not the view. When each failure may be a
+    /// knock-on (a cycle, or a reference too broad to tell), the first. Matched by name and, where both are written,
+    /// schema, as <see cref="DependencyOrder"/> does.
+    /// </summary>
+    private static (PreparedStatement Statement, PostgresException Error) RootCause(List<(PreparedStatement Statement, PostgresException Error)> failed)
+    {
+        var failedObjects = failed.Select(f => f.Statement.Declaration)
+            .Where(d => !d.IsAttribute && !d.IsIndex && d.Kind != PgObjectKind.Trigger)
+            .Distinct()
+            .ToList();
+
+        bool IsFailedObject(PgDeclaration self, string? schema, string? name) =>
+            name is { Length: > 0 }
+            && failedObjects.Any(d => !ReferenceEquals(d, self) && string.Equals(d.Name, name, StringComparison.Ordinal)
+                && (string.IsNullOrEmpty(schema) || d.Schema.Length == 0 || string.Equals(d.Schema, schema, StringComparison.Ordinal)));
+
+        foreach (var candidate in failed)
+        {
+            var declaration = candidate.Statement.Declaration;
+            var knockOn = ((declaration.IsAttribute || declaration.IsIndex) && IsFailedObject(declaration, declaration.Schema, declaration.Name))
+                || IsFailedObject(declaration, declaration.TableSchema, declaration.Table)
+                || (!declaration.IsAttribute && DeclarationFacts.For(declaration).References.Any(r => IsFailedObject(declaration, r.Schema, r.Name)));
+            if (!knockOn)
+            {
+                return candidate;
+            }
+        }
+
+        return failed[0];
     }
 
     /// <summary>

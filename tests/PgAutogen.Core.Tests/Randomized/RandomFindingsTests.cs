@@ -99,6 +99,70 @@ public sealed class RandomFindingsTests(CoreDatabaseFixture fixture)
     }
 
     /// <summary>
+    /// Seed 315: when every declaration left fails naming what does not exist, the error names the root cause (a re-created
+    /// materialized view calling a function that is no longer declared), not a knock-on (the view on that view, its index:
+    /// "relation v9 does not exist"), whatever the declarations' order, with the shortcut on and off.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task When_every_declaration_left_fails_the_error_names_the_root_cause(bool dependentFirst, bool shortcut)
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE t (id int PRIMARY KEY, label text);
+            CREATE FUNCTION f2() RETURNS text LANGUAGE sql AS 'SELECT ''a''';
+            CREATE FUNCTION f4() RETURNS int LANGUAGE sql AS 'SELECT 4';
+            CREATE MATERIALIZED VIEW v9 AS SELECT id, f4()::text AS x FROM t;
+            CREATE UNIQUE INDEX v9_id ON v9 (id);
+            CREATE MATERIALIZED VIEW v10 AS SELECT id, x FROM v9;
+            """);
+        string[] views =
+        [
+            "CREATE MATERIALIZED VIEW v9 AS SELECT id, f2(1)::text AS x FROM t; CREATE UNIQUE INDEX v9_id ON v9 (id)",
+            "CREATE MATERIALIZED VIEW v10 AS SELECT id, x FROM v9",
+        ];
+        var declarations = Parse(["CREATE FUNCTION f4() RETURNS int LANGUAGE sql AS 'SELECT 4'", .. dependentFirst ? Enumerable.Reverse(views) : views]);
+        var error = await Assert.ThrowsAsync<PgAutogenException>(() =>
+            Harness.CompareAsync(db, declarations, new Canonicalization.CanonicalizationOptions { ParseTreeShortcut = shortcut }));
+        Assert.Equal(PgErrorId.DeclarationInvalid, error.ErrorId);
+        Assert.Contains("f2(integer) does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("v9", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("v10", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Seed 636 (PostgreSQL 16 and 18): a materialized view declared a plain view, over views on two functions whose return
+    /// types change. The first function's re-creation rebuilt the view as declared; the second's dropped it again as the
+    /// materialized view it had been: "is not a materialized view". (f2's body names f1 with its schema: from PostgreSQL 17 a
+    /// materialized view is populated with a search_path of pg_catalog and pg_temp.)
+    /// </summary>
+    [Fact]
+    public async Task A_dependent_rebuilt_as_another_kind_is_dropped_as_it_now_is()
+    {
+        await using var db = await fixture.CreateDatabaseAsync();
+        await db.ExecuteAsync("""
+            CREATE TABLE t (id int PRIMARY KEY, item int);
+            CREATE FUNCTION f1(p text) RETURNS numeric LANGUAGE sql AS 'SELECT 1.5';
+            CREATE FUNCTION f2(p boolean) RETURNS text LANGUAGE sql AS 'SELECT length(public.f1(''a'')::text)::text';
+            CREATE VIEW v1 AS SELECT id, item, f1('a')::text AS x FROM t;
+            CREATE VIEW v2 AS SELECT id, item, x, f2(true)::text AS y FROM v1;
+            CREATE VIEW v3 AS SELECT id, item FROM v2;
+            CREATE MATERIALIZED VIEW mv AS SELECT id, item FROM v3;
+            CREATE UNIQUE INDEX mv_id ON mv (id);
+            """);
+        await CompareAndRoundTripAsync(db, Parse(
+            "CREATE FUNCTION f1(p text) RETURNS text LANGUAGE sql AS 'SELECT p'",
+            "CREATE FUNCTION f2(p boolean) RETURNS int LANGUAGE sql AS 'SELECT length(public.f1(''a'')::text)'",
+            "CREATE VIEW v1 AS SELECT id, item, f1('a')::text AS x FROM t",
+            "CREATE VIEW v2 AS SELECT id, item, x, f2(true)::text AS y FROM v1",
+            "CREATE VIEW v3 AS SELECT id, item FROM v2",
+            "CREATE VIEW mv AS SELECT id, item FROM v3"));
+    }
+
+    /// <summary>
     /// Seeds 129, 194, 300: a trigger whose WHEN calls a function that is re-created was dropped after the function (its
     /// dependency on it was not read), and the migration failed: "cannot drop function ... trigger depends on it".
     /// </summary>

@@ -73,6 +73,15 @@ internal static partial class RandomMutator
             }
         }
 
+        // The dropped object goes before the declarations run when something it depends on is re-created (seed 474: a
+        // view losing a column takes the dropped view on it along): the dependent's declaration then names what does not
+        // exist, also a refusal naming both.
+        if (refusal?.Upstream is { Count: > 0 } upstream && !refusal.Ids.Contains(PgErrorId.DeclarationInvalid)
+            && upstream.Any(id => !Equals(a.Find(id), state.Find(id))))
+        {
+            refusal = refusal with { Ids = refusal.Ids.Append(PgErrorId.DeclarationInvalid).ToList() };
+        }
+
         // A refusal about an object the start state never had is another refusal.
         if (refusal?.UnlessInStart is { } unless && !a.Objects.Any(o => o.Key(a) == unless.Key))
         {
@@ -120,7 +129,13 @@ internal static partial class RandomMutator
             {
                 var f = g.Pick(functions.Where(f => LastWithoutDefault(f) >= 0).ToList());
                 var value = g.DefaultFor(f.Params[LastWithoutDefault(f)].Type);
-                return Change($"default added to {f.Id}", f.Id, (RFunction x) => LastWithoutDefault(x) is var i and >= 0 ? x with { Params = With(x.Params, i, p => p with { Default = value }) } : null);
+                // Not when it makes the function callable without arguments while another overload of its name is
+                // (seed 476: f() and f(p_x boolean DEFAULT false), "function f() is not unique" in the callers).
+                return ChangeIn($"default added to {f.Id}", f.Id, (RState st, RFunction x) =>
+                    LastWithoutDefault(x) is var i and >= 0 && x with { Params = With(x.Params, i, p => p with { Default = value }) } is var y
+                    && !(CallableWithoutArguments(y) && st.Objects.OfType<RFunction>().Any(o => o.Id != y.Id && o.Qualified == y.Qualified && CallableWithoutArguments(o)))
+                        ? y
+                        : null);
             }
 
             case 5 when functions.Any(f => FirstDefault(f) >= 0):
@@ -585,6 +600,7 @@ internal static partial class RandomMutator
                         displaced ? new[] { PgErrorId.DesiredStateImpossible, PgErrorId.DeclarationInvalid } : new[] { PgErrorId.DesiredStateImpossible }, names)
                     {
                         UnlessInStart = (cur.Key(st), new ExpectedRefusal("a declaration naming what does not exist", new[] { PgErrorId.DeclarationInvalid }, names)),
+                        Upstream = Upstream(st, cur),
                     });
                 });
             }
@@ -725,6 +741,28 @@ internal static partial class RandomMutator
         var last = inputs.LastOrDefault(i => f.Params[i].Default is null, -1);
         return last >= 0 && inputs.Where(i => i > last).All(i => f.Params[i].Default is not null) && (!f.IsProcedure || f.Params.Skip(last + 1).All(p => p.Default is not null)) ? last : -1;
     }
+
+    /// <summary>The ids of what an object depends on, directly or through others.</summary>
+    private static IReadOnlyList<string> Upstream(RState st, RObject of)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var next = new Stack<string>(of.Depends());
+        while (next.Count > 0)
+        {
+            var id = next.Pop();
+            if (seen.Add(id) && st.Find(id) is { } o)
+            {
+                foreach (var d in o.Depends())
+                {
+                    next.Push(d);
+                }
+            }
+        }
+
+        return seen.ToList();
+    }
+
+    private static bool CallableWithoutArguments(RFunction f) => f.Params.All(p => p.Mode != "IN" || p.Default is not null);
 
     private static int FirstDefault(RFunction f) => Enumerable.Range(0, f.Params.Count).FirstOrDefault(i => f.Params[i].Default is not null && f.Params[i].Mode == "IN", -1);
 

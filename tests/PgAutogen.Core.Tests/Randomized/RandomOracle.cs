@@ -13,6 +13,13 @@ internal sealed record ExpectedRefusal(string Class, IReadOnlyList<PgErrorId> Id
     /// </summary>
     public (string Key, ExpectedRefusal Instead)? UnlessInStart { get; init; }
 
+    /// <summary>
+    /// For an object dropped while a kept declaration depends on it: the ids of what it depends on. When any of them
+    /// changes between the start state and B, it may be re-created before the declarations run, taking the dropped
+    /// object along: the dependent's declaration naming what does not exist (DeclarationInvalid) is right as well.
+    /// </summary>
+    public IReadOnlyList<string>? Upstream { get; init; }
+
     public override string ToString() => $"refused ({Class}; {string.Join(" or ", Ids)}; naming {string.Join(" and ", Names)})";
 }
 
