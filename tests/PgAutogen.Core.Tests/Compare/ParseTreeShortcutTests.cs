@@ -423,7 +423,12 @@ public sealed class ParseTreeShortcutTests(CoreDatabaseFixture fixture)
         var current = await CatalogInspector.ReadAllAsync(conn, new CatalogFilter(), TestContext.Current.CancellationToken);
         var view = Parse($"CREATE VIEW app.v AS {declared}");
         var declarations = current.Where(o => o.Kind != PgObjectKind.View).Select(o => Parse(o.Definition)).Append(view).ToList();
-        Assert.DoesNotContain(view, Unchanged(declarations, current));
+        // From PostgreSQL 16 pg_get_viewdef prints a one-table view's columns unqualified, as declared: an unchanged
+        // near-miss then is the catalog's own spelling, and recognising it is right.
+        if (changed || db.MajorVersion < 16)
+        {
+            Assert.DoesNotContain(view, Unchanged(declarations, current));
+        }
 
         var m = await Harness.CompareBothWaysAsync(db, declarations);
         Assert.Equal(changed ? "Replace app.v" : "", Harness.Actions(m));
