@@ -864,23 +864,7 @@ internal sealed class DeclarationFacts
                 }
 
                 // {"TypeCast":{"arg":{...},"typeName":{...},"location":n}}: only the arg.
-                reader.Read(); // "TypeCast"
-                reader.Read(); // {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isArg = reader.ValueTextEquals("arg"u8);
-                    reader.Read();
-                    if (isArg)
-                    {
-                        Value(ref reader, mention: false, reference: false, capture: null);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-
-                reader.Read(); // the end of {"TypeCast":...}
+                CastArgument(ref reader, mention: false, reference: false, capture: null);
             }
 
             _buffer.WriteByte((byte)'}');
